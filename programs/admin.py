@@ -1,0 +1,145 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from reversion.admin import VersionAdmin
+
+from .models import (
+    Accreditation,
+    FrequentlyAskedQuestion,
+    LevelOfCare,
+    License,
+    Page,
+    PublicationStatus,
+    Service,
+    SiteFacts,
+)
+
+
+class RecordsEditorMixin:
+    """Who saved last, beside the full version history kept by django-reversion
+    (History → pick a version → Save restores it)."""
+
+    def save_model(self, request, obj, form, change):
+        if hasattr(obj, "updated_by_id"):
+            obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class PreviewLinkMixin:
+    preview_url_name = None
+
+    @admin.display(description="Preview")
+    def preview_link(self, obj):
+        if not obj.pk:
+            return "Save first to preview."
+        url = reverse(self.preview_url_name, kwargs={"pk": obj.pk})
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Open preview</a> (drafts included)', url
+        )
+
+    def view_on_site(self, obj):
+        # The public URL 404s for drafts; send staff to the preview instead.
+        if obj.status == PublicationStatus.PUBLISHED:
+            return obj.get_absolute_url()
+        return reverse(self.preview_url_name, kwargs={"pk": obj.pk})
+
+
+class FrequentlyAskedQuestionInline(admin.StackedInline):
+    model = FrequentlyAskedQuestion
+    extra = 0
+
+
+@admin.register(LevelOfCare)
+class LevelOfCareAdmin(RecordsEditorMixin, PreviewLinkMixin, VersionAdmin):
+    preview_url_name = "programs:preview_program"
+    list_display = ["name", "short_name", "asam_level", "status", "order", "updated_at", "updated_by"]
+    list_filter = ["status"]
+    list_editable = ["order"]
+    search_fields = ["name", "short_name", "summary"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["services"]
+    readonly_fields = ["preview_link", "updated_at", "updated_by"]
+    inlines = [FrequentlyAskedQuestionInline]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "asam_level", "status", "order", "preview_link"]}),
+        ("Page", {"fields": ["summary", "body", "image", "image_alt"]}),
+        (
+            "Schedule (drives the comparison table)",
+            {
+                "fields": [
+                    ("days_per_week_min", "days_per_week_max"),
+                    ("hours_per_day_min", "hours_per_day_max"),
+                    "typical_length",
+                    "lives_at_home",
+                ]
+            },
+        ),
+        (
+            "Who it fits and what it offers",
+            {"fields": ["fit_summary", "who_it_fits", "benefits", "services"]},
+        ),
+        ("Search engines", {"fields": ["seo_title", "seo_description"]}),
+        ("Last change", {"fields": ["updated_at", "updated_by"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("updated_by")
+
+
+@admin.register(Page)
+class PageAdmin(RecordsEditorMixin, PreviewLinkMixin, VersionAdmin):
+    preview_url_name = "programs:preview_page"
+    list_display = ["title", "slug", "status", "show_in_footer", "order", "updated_at", "updated_by"]
+    list_filter = ["status", "show_in_footer"]
+    search_fields = ["title", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["preview_link", "updated_at", "updated_by"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "preview_link", "summary", "body"]}),
+        ("Footer", {"fields": ["show_in_footer", "order"]}),
+        ("Search engines", {"fields": ["seo_title", "seo_description"]}),
+        ("Last change", {"fields": ["updated_at", "updated_by"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("updated_by")
+
+
+@admin.register(Service)
+class ServiceAdmin(VersionAdmin):
+    list_display = ["name", "order"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(SiteFacts)
+class SiteFactsAdmin(VersionAdmin):
+    fieldsets = [
+        (None, {"fields": ["name"]}),
+        ("Admissions line", {"fields": ["admissions_phone", "admissions_phone_display", "email"]}),
+        ("Address", {"fields": ["street_address", "locality", "region", "postal_code"]}),
+        ("Hours", {"fields": ["hours", "opening_hours_spec"]}),
+    ]
+
+    def has_add_permission(self, request):
+        # One row only; it is created by the demo content or on first save.
+        return super().has_add_permission(request) and not SiteFacts.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(License)
+class LicenseAdmin(VersionAdmin):
+    list_display = ["name", "number", "issuer", "expires_on", "is_current"]
+    list_filter = ["issuer"]
+
+    @admin.display(boolean=True, description="Current")
+    def is_current(self, obj):
+        return obj.is_current
+
+
+@admin.register(Accreditation)
+class AccreditationAdmin(VersionAdmin):
+    list_display = ["name", "issuer", "order"]

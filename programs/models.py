@@ -1,0 +1,384 @@
+"""Content edited by staff in the admin: levels of care, services, plain pages
+and the site-wide facts (phone, address, licences) that header, footer and
+structured data read."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from .markup import lines, render_markdown
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft (hidden from the public)"
+    PUBLISHED = "published", "Published"
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=PublicationStatus.PUBLISHED)
+
+
+class PublishableContent(models.Model):
+    """Fields every public page shares: publication state and search metadata."""
+
+    status = models.CharField(
+        max_length=10,
+        choices=PublicationStatus,
+        default=PublicationStatus.DRAFT,
+        help_text="Drafts are invisible to the public; staff can preview them from this page.",
+    )
+    seo_title = models.CharField(
+        "SEO title",
+        max_length=70,
+        blank=True,
+        help_text="Shown in search results and browser tabs (up to 70 characters). "
+        "Leave blank to use the name.",
+    )
+    seo_description = models.CharField(
+        "SEO description",
+        max_length=160,
+        blank=True,
+        help_text="The sentence search engines show under the title (up to 160 characters). "
+        "Leave blank to use the summary.",
+    )
+    body = models.TextField(
+        blank=True,
+        help_text="Markdown: ## for a heading, - for a list item, **bold**, [link](https://…). "
+        "HTML, scripts and embeds are not allowed.",
+    )
+    # Rendered and sanitized on save: rendering Markdown on every request
+    # would cost more CPU than the rest of the page.
+    body_html = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self):
+        return self.status == PublicationStatus.PUBLISHED
+
+
+class Service(models.Model):
+    """A therapy or support service; levels of care share them."""
+
+    name = models.CharField(max_length=80, unique=True, help_text="For example “Family therapy”.")
+    slug = models.SlugField(max_length=80, unique=True, help_text="Used in links; lower case and hyphens.")
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One or two plain sentences describing the service to a family.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LevelOfCare(PublishableContent):
+    """A treatment program such as Intensive Outpatient (IOP)."""
+
+    name = models.CharField(
+        max_length=100, unique=True, help_text="Full name, e.g. “Intensive Outpatient Program”."
+    )
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="The page address: /programs/<slug>/. Changing it breaks existing links.",
+    )
+    short_name = models.CharField(max_length=12, help_text="Abbreviation, e.g. “IOP”.")
+    asam_level = models.CharField(
+        "ASAM level",
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^[0-4](\.[0-9])?$", "Use the ASAM form, e.g. 2.1.")],
+        help_text="ASAM Criteria level of care, e.g. 2.1 for IOP.",
+    )
+    summary = models.CharField(
+        max_length=300,
+        help_text="One or two sentences shown on program cards and at the top of the page.",
+    )
+    days_per_week_min = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
+        help_text="Fewest treatment days in a typical week.",
+    )
+    days_per_week_max = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
+        help_text="Most treatment days in a typical week.",
+    )
+    hours_per_day_min = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="Fewest hours of treatment on a treatment day.",
+    )
+    hours_per_day_max = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="Most hours of treatment on a treatment day.",
+    )
+    typical_length = models.CharField(
+        max_length=60, help_text="How long the program usually lasts, e.g. “30 to 60 days”."
+    )
+    lives_at_home = models.BooleanField(
+        "Patients can live at home",
+        default=True,
+        help_text="Untick if patients live at the facility or in sober living during this program.",
+    )
+    who_it_fits = models.TextField(
+        "Who it fits",
+        help_text="One criterion per line, e.g. “You have already completed detox”.",
+    )
+    fit_summary = models.CharField(
+        max_length=140,
+        help_text="A short phrase for the comparison table, e.g. “Stepping down from PHP”.",
+    )
+    benefits = models.TextField(blank=True, help_text="One benefit per line.")
+    services = models.ManyToManyField(
+        Service, blank=True, related_name="levels_of_care", help_text="Services offered in this program."
+    )
+    image = models.ImageField(
+        upload_to="programs/",
+        blank=True,
+        help_text="Optional photo for the top of the page; at least 1200 px wide.",
+    )
+    image_alt = models.CharField(
+        "Image description",
+        max_length=200,
+        blank=True,
+        help_text="What the photo shows, for people using screen readers. Required with an image.",
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Position in menus and the comparison table; lower comes first."
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = "level of care"
+        verbose_name_plural = "levels of care"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(days_per_week_min__lte=models.F("days_per_week_max")),
+                name="level_of_care_days_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours_per_day_min__lte=models.F("hours_per_day_max")),
+                name="level_of_care_hours_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("programs:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if (
+            self.days_per_week_min
+            and self.days_per_week_max
+            and self.days_per_week_min > self.days_per_week_max
+        ):
+            errors["days_per_week_max"] = "Must be at least the fewest days per week."
+        if (
+            self.hours_per_day_min
+            and self.hours_per_day_max
+            and self.hours_per_day_min > self.hours_per_day_max
+        ):
+            errors["hours_per_day_max"] = "Must be at least the fewest hours per day."
+        if self.image and not self.image_alt.strip():
+            errors["image_alt"] = "Describe the image for people who cannot see it."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def title(self):
+        return self.seo_title or f"{self.name} ({self.short_name})"
+
+    @property
+    def description(self):
+        return self.seo_description or self.summary
+
+    @property
+    def criteria_list(self):
+        return lines(self.who_it_fits)
+
+    @property
+    def benefit_list(self):
+        return lines(self.benefits)
+
+    @property
+    def days_per_week(self):
+        return _span(self.days_per_week_min, self.days_per_week_max)
+
+    @property
+    def hours_per_day(self):
+        return _span(self.hours_per_day_min, self.hours_per_day_max)
+
+
+def _span(low, high):
+    return str(low) if low == high else f"{low}–{high}"
+
+
+class FrequentlyAskedQuestion(models.Model):
+    level_of_care = models.ForeignKey(LevelOfCare, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(max_length=200, help_text="As a family would ask it.")
+    answer = models.TextField(help_text="A short, plain answer. Plain text; no HTML.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "frequently asked question"
+
+    def __str__(self):
+        return self.question
+
+
+class Page(PublishableContent):
+    """A plain page such as About, Insurance or the Privacy notice."""
+
+    title = models.CharField(max_length=100, help_text="The page heading.")
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="The page address: /<slug>/. Changing it breaks existing links.",
+    )
+    summary = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One sentence under the heading; also the fallback SEO description.",
+    )
+    show_in_footer = models.BooleanField(default=True, help_text="List this page in the footer.")
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Position in the footer; lower comes first."
+    )
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("programs:page", kwargs={"slug": self.slug})
+
+    @property
+    def description(self):
+        return self.seo_description or self.summary
+
+
+class SiteFacts(models.Model):
+    """The one row of facts about the center that every page shows."""
+
+    name = models.CharField(max_length=100, default="Sheer Recovery", help_text="The center's public name.")
+    admissions_phone = models.CharField(
+        max_length=20,
+        validators=[RegexValidator(r"^\+1\d{10}$", "Use +1 and ten digits, e.g. +17145551234.")],
+        help_text="24/7 admissions line in international form, e.g. +17145551234.",
+    )
+    admissions_phone_display = models.CharField(
+        max_length=20, help_text="The same number as people read it, e.g. (714) 555-1234."
+    )
+    email = models.EmailField(
+        blank=True, help_text="Public contact address (optional). Never a personal inbox."
+    )
+    street_address = models.CharField(max_length=120, help_text="Street and suite.")
+    locality = models.CharField("City", max_length=60)
+    region = models.CharField("State", max_length=2, default="CA", help_text="Two-letter state code.")
+    postal_code = models.CharField(
+        max_length=10, validators=[RegexValidator(r"^\d{5}(-\d{4})?$", "A US ZIP code, e.g. 92660.")]
+    )
+    hours = models.CharField(
+        max_length=120,
+        default="Admissions answers 24 hours a day, 7 days a week",
+        help_text="Opening hours as a sentence for people.",
+    )
+    opening_hours_spec = models.CharField(
+        "Opening hours (machine-readable)",
+        max_length=120,
+        default="Mo-Su 00:00-23:59",
+        help_text="schema.org form used by search engines, e.g. “Mo-Fr 08:00-18:00”.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "site facts"
+        verbose_name_plural = "site facts"
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="site_facts_single_row")]
+
+    def __str__(self):
+        return "Site facts"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        return cls.objects.filter(pk=1).first()
+
+
+class License(models.Model):
+    """A state licence or certification; California requires it to be shown."""
+
+    name = models.CharField(
+        max_length=120, help_text="What it licenses, e.g. “Outpatient treatment program”."
+    )
+    number = models.CharField(max_length=40, help_text="The licence number exactly as issued.")
+    issuer = models.CharField(
+        max_length=120,
+        default="California Department of Health Care Services",
+        help_text="The agency that issued it.",
+    )
+    expires_on = models.DateField(help_text="Expiry date; expired licences disappear from the site.")
+    verify_url = models.URLField(
+        "Verification link", blank=True, help_text="The issuer's public page where anyone can check it."
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [models.UniqueConstraint(fields=["issuer", "number"], name="license_unique_number")]
+
+    def __str__(self):
+        return f"{self.name} #{self.number}"
+
+    @property
+    def is_current(self):
+        return self.expires_on >= timezone.localdate()
+
+
+class Accreditation(models.Model):
+    name = models.CharField(max_length=120, help_text="e.g. “The Joint Commission Gold Seal of Approval”.")
+    issuer = models.CharField(max_length=120, help_text="The accrediting body.")
+    url = models.URLField("Verification link", blank=True, help_text="Public page that confirms it.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,45 @@
+"""Reads for the public pages, kept in one place so views stay thin and the
+query count per page stays fixed."""
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from . import structured_data
+from .models import Accreditation, LevelOfCare, License, Page, SiteFacts
+
+
+@dataclass
+class SiteChrome:
+    facts: SiteFacts | None
+    programs: list = field(default_factory=list)
+    footer_pages: list = field(default_factory=list)
+    licenses: list = field(default_factory=list)
+    accreditations: list = field(default_factory=list)
+    # Plain pages important enough for the header as well as the footer.
+    header_page_slugs: tuple = ("about", "insurance", "sober-living")
+
+    @property
+    def json_ld(self):
+        return structured_data.medical_clinic(self.facts)
+
+
+def site_chrome() -> SiteChrome:
+    return SiteChrome(
+        facts=SiteFacts.load(),
+        programs=list(LevelOfCare.objects.published().only("name", "short_name", "slug", "order")),
+        footer_pages=list(
+            Page.objects.published().filter(show_in_footer=True).only("title", "slug", "order")
+        ),
+        licenses=list(License.objects.filter(expires_on__gte=timezone.localdate())),
+        accreditations=list(Accreditation.objects.all()),
+    )
+
+
+def level_of_care_detail(*, slug, include_drafts=False):
+    queryset = LevelOfCare.objects.all() if include_drafts else LevelOfCare.objects.published()
+    return queryset.prefetch_related("services", "faqs").get(slug=slug)
+
+
+def levels_of_care_for_comparison():
+    return list(LevelOfCare.objects.published())

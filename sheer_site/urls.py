@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.decorators.cache import cache_control
+
+from programs.sitemaps import sitemaps
+
+from . import health
+
+admin.site.site_header = "Sheer Recovery staff"
+admin.site.site_title = "Sheer Recovery staff"
+admin.site.index_title = "Admissions and site content"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path(settings.ADMIN_PATH, admin.site.urls),
+    path(
+        "sitemap.xml",
+        cache_control(public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)(sitemap),
+        {"sitemaps": sitemaps},
+        name="sitemap",
+    ),
+    path("admissions/", include("admissions.urls")),
+    path("", include("programs.urls")),
+]
+handler500 = "programs.views.server_error"

@@ -1,0 +1,16 @@
+import pytest
+
+from programs.demo_content import load_demo_content
+
+
+@pytest.fixture
+def demo_content(db):
+    """The same content `make run` loads."""
+    load_demo_content()
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user(
+        username="editor", password="correct-horse-battery-staple", is_staff=True
+    )
