@@ -162,8 +162,13 @@ class LevelOfCare(PublishableContent):
     image = models.ImageField(
         upload_to="programs/",
         blank=True,
+        width_field="image_width",
+        height_field="image_height",
         help_text="Optional photo for the top of the page; at least 1200 px wide.",
     )
+    # Filled on upload so rendering a page never opens the image file.
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_alt = models.CharField(
         "Image description",
         max_length=200,
@@ -244,7 +249,12 @@ def _span(low, high):
 
 
 class FrequentlyAskedQuestion(models.Model):
-    level_of_care = models.ForeignKey(LevelOfCare, on_delete=models.CASCADE, related_name="faqs")
+    level_of_care = models.ForeignKey(
+        LevelOfCare,
+        on_delete=models.CASCADE,
+        related_name="faqs",
+        help_text="The program page this question appears on.",
+    )
     question = models.CharField(max_length=200, help_text="As a family would ask it.")
     answer = models.TextField(help_text="A short, plain answer. Plain text; no HTML.")
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
@@ -306,10 +316,13 @@ class SiteFacts(models.Model):
         blank=True, help_text="Public contact address (optional). Never a personal inbox."
     )
     street_address = models.CharField(max_length=120, help_text="Street and suite.")
-    locality = models.CharField("City", max_length=60)
+    locality = models.CharField("City", max_length=60, help_text="As written in the postal address.")
     region = models.CharField("State", max_length=2, default="CA", help_text="Two-letter state code.")
     postal_code = models.CharField(
-        max_length=10, validators=[RegexValidator(r"^\d{5}(-\d{4})?$", "A US ZIP code, e.g. 92660.")]
+        "ZIP code",
+        max_length=10,
+        validators=[RegexValidator(r"^\d{5}(-\d{4})?$", "A US ZIP code, e.g. 92660.")],
+        help_text="Five digits, or ZIP+4, e.g. 92660.",
     )
     hours = models.CharField(
         max_length=120,
