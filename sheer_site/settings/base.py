@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "reversion",
+    "django_tasks_db",
     "programs",
     "admissions",
 ]
@@ -119,6 +120,38 @@ STORAGES = {
     },
 }
 WHITENOISE_MAX_AGE = 60 * 60  # unhashed files only; hashed ones are immutable
+
+# Patient files (insurance cards) live outside MEDIA_ROOT, encrypted, with no URL.
+PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
+STORAGES["phi_files"] = {
+    "BACKEND": "admissions.storage.EncryptedStorage",
+    "OPTIONS": {
+        "inner": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/never-served/"},
+        }
+    },
+}
+
+# Encryption of patient data at rest (admissions.crypto), separate from
+# SECRET_KEY. "id:key,id:key", newest first; the first seals new values.
+# Generate a key: python -c "from admissions.crypto import generate_key; print(generate_key())"
+PHI_ENCRYPTION_KEYS = [
+    tuple(item.split(":", 1)) for item in env.list("PHI_ENCRYPTION_KEYS", default=[]) if ":" in item
+]
+# HMAC key for phone/email look-ups (de-duplication, staff search).
+PHI_LOOKUP_KEY = env("PHI_LOOKUP_KEY", default="")
+
+# Background work (staff alerts, auto-replies): "immediate" runs in the
+# request after commit (fine for `make run`); production uses the database
+# queue with `manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": env(
+            "DJANGO_TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -17,6 +17,16 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
+# Patient data cannot be stored or read without these; fail at start-up.
+PHI_ENCRYPTION_KEYS = [tuple(item.split(":", 1)) for item in env.list("PHI_ENCRYPTION_KEYS")]
+PHI_LOOKUP_KEY = env("PHI_LOOKUP_KEY")
+if not PHI_ENCRYPTION_KEYS or not all(len(item) == 2 for item in PHI_ENCRYPTION_KEYS):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PHI_ENCRYPTION_KEYS must be 'id:base64key[,id:base64key...]'.")
+
+TASKS = {"default": {"BACKEND": env("DJANGO_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+
 # Transport: TLS ends at nginx, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

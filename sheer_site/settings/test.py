@@ -23,3 +23,6 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 # No collectstatic before tests: whitenoise finds files in static/ directly.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+PHI_ENCRYPTION_KEYS = [("test1", "dGVzdC1vbmx5LWtleS1mb3ItdGhlLXN1aXRlLW9ubHk")]
+PHI_LOOKUP_KEY = "dGVzdC1vbmx5LWxvb2t1cC1rZXktZm9yLXRlc3RzISE"
