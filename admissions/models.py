@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .audit import AuditAction
 from .fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from .storage import phi_file_storage
 
@@ -377,3 +378,29 @@ class BlockedSubmission(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.kind} {self.reason}: {self.count}"
+
+
+class AuditEvent(models.Model):
+    """One row per audited action; written only through admissions.audit.audit_record.
+
+    Rows are never updated or deleted by the application (the admin is
+    read-only; in production the app's database role lacks UPDATE and DELETE
+    on this table, see docs/security.md).
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=AuditAction)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="audit_object")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type} {self.object_id}"

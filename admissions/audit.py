@@ -1,0 +1,52 @@
+"""Append-only audit trail: who looked at, changed, exported or downloaded
+which lead or file, and every login, failure, lockout and permission denial.
+
+No patient data goes in: an event names the object by type and id only.
+Call ``audit_record`` from views and admin hooks; never write AuditEvent
+rows any other way.
+"""
+
+from django.db import models
+from django.utils import timezone
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CHANGE = "change", "Changed"
+    EXPORT = "export", "Exported"
+    DOWNLOAD = "download", "Downloaded a file"
+    LOGIN = "login", "Logged in"
+    LOGIN_FAILED = "login_failed", "Failed login"
+    LOCKOUT = "lockout", "Locked out"
+    LOGOUT = "logout", "Logged out"
+    PERMISSION_DENIED = "denied", "Permission denied"
+    PURGE = "purge", "Purged expired patient data"
+
+
+def client_ip(request) -> str | None:
+    # REMOTE_ADDR is the proxy's address unless nginx sets it from the client;
+    # deploy/nginx passes the client address through (see docs/deploy.md).
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def audit_record(
+    *, action: str, request=None, user=None, obj=None, object_type: str = "", object_id="", detail=""
+):
+    """Write one audit event. ``detail`` must never hold patient data (e.g.
+    'card_front', 'rows=25', a username for a failed login)."""
+    from .models import AuditEvent
+
+    if user is None and request is not None and getattr(request, "user", None) is not None:
+        user = request.user if request.user.is_authenticated else None
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    return AuditEvent.objects.create(
+        at=timezone.now(),
+        user=user,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        detail=str(detail)[:200],
+        ip_address=client_ip(request),
+    )
