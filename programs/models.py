@@ -225,7 +225,7 @@ class LevelOfCare(PublishableContent):
 
     @property
     def description(self):
-        return self.seo_description or self.summary
+        return self.seo_description or _meta_description(self.summary)
 
     @property
     def criteria_list(self):
@@ -242,6 +242,14 @@ class LevelOfCare(PublishableContent):
     @property
     def hours_per_day(self):
         return _span(self.hours_per_day_min, self.hours_per_day_max)
+
+
+def _meta_description(text):
+    # Search engines cut descriptions at about 160 characters; a summary may be
+    # longer, so end it at a word rather than mid-word.
+    if len(text) <= 160:
+        return text
+    return text[:159].rsplit(" ", 1)[0].rstrip(" ,;:.–-") + "…"
 
 
 def _span(low, high):
@@ -297,7 +305,7 @@ class Page(PublishableContent):
 
     @property
     def description(self):
-        return self.seo_description or self.summary
+        return self.seo_description or _meta_description(self.summary)
 
 
 class SiteFacts(models.Model):
