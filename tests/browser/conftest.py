@@ -1,13 +1,16 @@
 """Headless Chromium (Debian's build) driven by Playwright, at a phone viewport.
 
-Every page opened through the `phone` fixture fails its test if it makes a
-request to any origin other than the live test server.
+Every browser context opened through these fixtures fails its test if a page
+makes a request to any origin other than the live test server: such requests
+are aborted (nothing leaves the machine) and reported at teardown.
 """
 
 import os
 from urllib.parse import urlsplit
 
 import pytest
+
+from programs.demo_content import load_demo_content
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -54,25 +57,64 @@ class OtherOrigin(AssertionError):
     pass
 
 
+class OriginGuard:
+    """Records, and aborts, every request a context makes outside `origin`."""
+
+    # Not network requests: inline data, and links the phone hands to its dialler.
+    LOCAL_SCHEMES = ("data", "blob", "about", "tel")
+
+    def __init__(self, context, origin):
+        self.own = urlsplit(origin).netloc
+        self.foreign = []
+        # The event sees every request, including ones the route then aborts.
+        context.on("request", self._record)
+        context.route(self._is_foreign, lambda route: route.abort("blockedbyclient"))
+
+    def _is_foreign(self, url):
+        parts = urlsplit(url)
+        return parts.scheme not in self.LOCAL_SCHEMES and parts.netloc != self.own
+
+    def _record(self, request):
+        if self._is_foreign(request.url):
+            self.foreign.append(request.url)
+
+    def check(self):
+        if self.foreign:
+            raise OtherOrigin(f"requests to other origins: {self.foreign}")
+
+
 @pytest.fixture
-def phone(chromium, live_server):
-    """A page at a phone-sized viewport that records requests to other origins."""
-    context = chromium.new_context(**PHONE, base_url=live_server.url)
-    page = context.new_page()
-    own = urlsplit(live_server.url).netloc
-    foreign = []
+def site_content(transactional_db):
+    """Demo content committed where the live server's thread can read it."""
+    load_demo_content()
 
-    def check(request):
-        parts = urlsplit(request.url)
-        if parts.scheme in ("data", "blob", "about"):
-            return
-        if parts.netloc != own:
-            foreign.append(request.url)
 
-    page.on("request", check)
-    yield page
-    context.close()
-    assert not foreign, f"requests to other origins: {foreign}"
+@pytest.fixture
+def open_context(chromium, live_server):
+    """Factory for guarded browser contexts; each one is checked and closed at teardown."""
+    opened = []
+
+    def open_(**options):
+        context = chromium.new_context(**{**PHONE, **options}, base_url=live_server.url)
+        opened.append((context, OriginGuard(context, live_server.url)))
+        return context
+
+    yield open_
+    for context, _guard in opened:
+        context.close()
+    for _context, guard in opened:
+        guard.check()
+
+
+@pytest.fixture
+def phone(open_context):
+    """A page at a phone-sized viewport that fails the test on any other-origin request."""
+    return open_context().new_page()
+
+
+@pytest.fixture
+def phone_without_js(open_context):
+    return open_context(java_script_enabled=False).new_page()
 
 
 @pytest.fixture
