@@ -24,9 +24,29 @@ class SiteChrome:
         return structured_data.medical_clinic(self.facts)
 
 
+# The last site facts this process read, for the 500 page when the database
+# is down: the admissions number matters most exactly then.
+_last_known_facts: SiteFacts | None = None
+
+
+def site_facts() -> SiteFacts | None:
+    global _last_known_facts
+    facts = SiteFacts.load()
+    if facts is not None:
+        _last_known_facts = facts
+    return facts
+
+
+def site_facts_for_error_page() -> SiteFacts | None:
+    try:
+        return site_facts()
+    except Exception:  # the database may be the thing that failed
+        return _last_known_facts
+
+
 def site_chrome() -> SiteChrome:
     return SiteChrome(
-        facts=SiteFacts.load(),
+        facts=site_facts(),
         programs=list(LevelOfCare.objects.published().only("name", "short_name", "slug", "order")),
         footer_pages=list(
             Page.objects.published().filter(show_in_footer=True).only("title", "slug", "order")

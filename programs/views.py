@@ -6,7 +6,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from . import selectors, structured_data
-from .models import LevelOfCare, Page, SiteFacts
+from .models import LevelOfCare, Page
 
 # Public pages: the same bytes for everyone, so a shared cache (nginx) may
 # keep them. ConditionalGetMiddleware adds the ETag for 304s.
@@ -45,6 +45,7 @@ def _render_level(request, level, *, preview=False):
         request,
         "programs/program_detail.html",
         crumbs=[HOME, PROGRAMS, (level.name, level.get_absolute_url())],
+        canonical_path=level.get_absolute_url(),
         level=level,
         services=list(level.services.all()),
         faqs=faqs,
@@ -110,6 +111,7 @@ def preview_page(request, pk):
         request,
         "programs/page_detail.html",
         crumbs=[HOME, (page.title, page.get_absolute_url())],
+        canonical_path=page.get_absolute_url(),
         page=page,
         preview=True,
     )
@@ -130,11 +132,8 @@ def robots_txt(request):
 
 
 def server_error(request):
-    """The 500 page, with the phone number when the database can still give it."""
-    try:
-        facts = SiteFacts.load()
-    except Exception:  # the database may be the thing that failed
-        facts = None
-    response = render(request, "500.html", {"facts": facts}, status=500)
+    """The 500 page, with the phone number from the database or, when that is
+    what failed, the last copy this process read."""
+    response = render(request, "500.html", {"facts": selectors.site_facts_for_error_page()}, status=500)
     response["Cache-Control"] = "no-store"
     return response

@@ -27,8 +27,10 @@ def json_ld(*blocks):
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context):
-    request = context["request"]
-    return settings.SITE_URL + request.path
+    """SITE_URL + the page's public path: never the request's Host or query
+    string, and for a staff preview the address the page will have when live."""
+    path = context.get("canonical_path") or context["request"].path
+    return settings.SITE_URL + path
 
 
 @register.filter
