@@ -1,0 +1,111 @@
+import re
+
+import pytest
+from django.core.management import call_command
+
+from programs.demo_content import LEVELS, PAGES, SERVICES, load_demo_content
+from programs.models import (
+    Accreditation,
+    FrequentlyAskedQuestion,
+    LevelOfCare,
+    License,
+    Page,
+    PublicationStatus,
+    Service,
+    SiteFacts,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [SiteFacts, Service, LevelOfCare, FrequentlyAskedQuestion, Page, License, Accreditation]
+
+
+def snapshot():
+    counts = {model.__name__: model.objects.count() for model in MODELS}
+    counts["level-service links"] = LevelOfCare.services.through.objects.count()
+    ids = {model.__name__: sorted(model.objects.values_list("pk", flat=True)) for model in MODELS}
+    return counts, ids
+
+
+def test_loading_twice_changes_nothing(capsys):
+    call_command("load_demo_content")
+    first_counts, first_ids = snapshot()
+    call_command("load_demo_content")
+    second_counts, second_ids = snapshot()
+
+    assert first_counts == second_counts
+    assert first_ids == second_ids  # updated in place, not deleted and recreated
+    assert first_counts == {
+        "SiteFacts": 1,
+        "Service": 9,
+        "LevelOfCare": 3,
+        "FrequentlyAskedQuestion": 10,
+        "Page": 6,
+        "License": 1,
+        "Accreditation": 1,
+        "level-service links": 9 + 9 + 6,
+    }
+    assert "Demo content loaded: 3 levels of care, 9 services, 6 pages, 1 licenses." in capsys.readouterr().out
+
+
+def test_no_duplicate_faqs_or_services_after_reloading():
+    load_demo_content()
+    load_demo_content()
+    for level in LevelOfCare.objects.all():
+        questions = list(level.faqs.values_list("question", flat=True))
+        assert len(questions) == len(set(questions)), level
+        services = list(level.services.values_list("slug", flat=True))
+        assert len(services) == len(set(services)), level
+    assert Service.objects.values("name").distinct().count() == Service.objects.count()
+
+
+def test_reloading_restores_edited_demo_rows_and_trims_extra_faqs():
+    load_demo_content()
+    level = LevelOfCare.objects.get(slug="intensive-outpatient-program")
+    level.summary = "Edited"
+    level.save()
+    FrequentlyAskedQuestion.objects.create(level_of_care=level, question="Extra?", answer="x", order=0)
+    Page.objects.filter(slug="about").update(status=PublicationStatus.DRAFT)
+
+    load_demo_content()
+
+    level.refresh_from_db()
+    assert level.summary != "Edited"
+    assert level.faqs.count() == 4
+    assert not level.faqs.filter(question="Extra?").exists()
+    assert Page.objects.get(slug="about").status == PublicationStatus.PUBLISHED
+
+
+def test_demo_content_is_all_published_and_valid():
+    load_demo_content()
+    for model in MODELS:
+        for obj in model.objects.all():
+            obj.full_clean()
+    assert not LevelOfCare.objects.exclude(status=PublicationStatus.PUBLISHED).exists()
+    assert not Page.objects.exclude(status=PublicationStatus.PUBLISHED).exists()
+
+
+def test_demo_copy_keeps_the_seed_facts():
+    load_demo_content()
+    iop = LevelOfCare.objects.get(slug="intensive-outpatient-program")
+    assert (iop.days_per_week_min, iop.days_per_week_max) == (3, 5)
+    assert iop.typical_length == "30 to 60 days"
+    assert iop.lives_at_home
+    assert "between PHP and regular outpatient" in iop.body
+    assert "sober living" in iop.body and "12-step" in iop.body
+    assert "shorter and less frequent" in iop.body  # sessions taper off
+    assert len(iop.benefit_list) == 9
+    assert len(iop.criteria_list) == 3
+    assert set(iop.services.values_list("slug", flat=True)) == {slug for slug, _, _ in SERVICES}
+    php, op = LevelOfCare.objects.get(short_name="PHP"), LevelOfCare.objects.get(short_name="OP")
+    assert not php.lives_at_home
+    assert php.order < iop.order < op.order
+    for level in (php, op):
+        assert 2 <= level.faqs.count() <= 4
+
+
+def test_demo_copy_uses_us_spelling_and_no_placeholder_text():
+    text = repr(LEVELS) + repr(PAGES) + repr(SERVICES)
+    for british in ["licence", "recognise", "practise", "organis", "colour", "centre", "programme"]:
+        assert british not in text.lower(), british
+    assert not re.search(r"lorem|ipsum|TODO|TBD|\bxxx\b", text, re.IGNORECASE)
