@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
@@ -37,6 +38,11 @@ class PreviewLinkMixin:
             '<a href="{}" target="_blank" rel="noopener">Open preview</a> (drafts included)', url
         )
 
+    @admin.display(description="Preview")
+    def preview_column(self, obj):
+        url = reverse(self.preview_url_name, kwargs={"pk": obj.pk})
+        return format_html('<a href="{}" target="_blank" rel="noopener">Preview</a>', url)
+
     def view_on_site(self, obj):
         # The public URL 404s for drafts; send staff to the preview instead.
         if obj.status == PublicationStatus.PUBLISHED:
@@ -46,13 +52,23 @@ class PreviewLinkMixin:
 
 class FrequentlyAskedQuestionInline(admin.StackedInline):
     model = FrequentlyAskedQuestion
+    fields = ["question", "answer", "order"]
     extra = 0
 
 
 @admin.register(LevelOfCare)
 class LevelOfCareAdmin(RecordsEditorMixin, PreviewLinkMixin, VersionAdmin):
     preview_url_name = "programs:preview_program"
-    list_display = ["name", "short_name", "asam_level", "status", "order", "updated_at", "updated_by"]
+    list_display = [
+        "name",
+        "short_name",
+        "schedule",
+        "status",
+        "order",
+        "updated_at",
+        "updated_by",
+        "preview_column",
+    ]
     list_filter = ["status"]
     list_editable = ["order"]
     search_fields = ["name", "short_name", "summary"]
@@ -85,11 +101,24 @@ class LevelOfCareAdmin(RecordsEditorMixin, PreviewLinkMixin, VersionAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("updated_by")
 
+    @admin.display(description="Schedule")
+    def schedule(self, obj):
+        return f"{obj.days_per_week} days a week, {obj.hours_per_day} hours a day"
+
 
 @admin.register(Page)
 class PageAdmin(RecordsEditorMixin, PreviewLinkMixin, VersionAdmin):
     preview_url_name = "programs:preview_page"
-    list_display = ["title", "slug", "status", "show_in_footer", "order", "updated_at", "updated_by"]
+    list_display = [
+        "title",
+        "slug",
+        "status",
+        "show_in_footer",
+        "order",
+        "updated_at",
+        "updated_by",
+        "preview_column",
+    ]
     list_filter = ["status", "show_in_footer"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
@@ -107,14 +136,22 @@ class PageAdmin(RecordsEditorMixin, PreviewLinkMixin, VersionAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(VersionAdmin):
-    list_display = ["name", "order"]
+    list_display = ["name", "description", "program_count", "order"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
+    search_fields = ["name", "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_program_count=Count("levels_of_care"))
+
+    @admin.display(description="Programs offering it", ordering="_program_count")
+    def program_count(self, obj):
+        return obj._program_count
 
 
 @admin.register(SiteFacts)
 class SiteFactsAdmin(VersionAdmin):
+    list_display = ["name", "admissions_phone_display", "locality", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name"]}),
         ("Admissions line", {"fields": ["admissions_phone", "admissions_phone_display", "email"]}),
@@ -132,14 +169,17 @@ class SiteFactsAdmin(VersionAdmin):
 
 @admin.register(License)
 class LicenseAdmin(VersionAdmin):
-    list_display = ["name", "number", "issuer", "expires_on", "is_current"]
+    list_display = ["name", "number", "issuer", "expires_on", "is_current", "order"]
+    list_editable = ["order"]
     list_filter = ["issuer"]
+    search_fields = ["name", "number"]
 
-    @admin.display(boolean=True, description="Current")
+    @admin.display(boolean=True, description="Shown on the site", ordering="expires_on")
     def is_current(self, obj):
         return obj.is_current
 
 
 @admin.register(Accreditation)
 class AccreditationAdmin(VersionAdmin):
-    list_display = ["name", "issuer", "order"]
+    list_display = ["name", "issuer", "url", "order"]
+    list_editable = ["order"]

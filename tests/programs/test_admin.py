@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 from reversion.models import Version
 
-from programs.models import FrequentlyAskedQuestion, LevelOfCare, Page, PublicationStatus, SiteFacts
+from programs.models import FrequentlyAskedQuestion, LevelOfCare, Page, PublicationStatus, Service, SiteFacts
 
 from .html_parts import parse
 
@@ -210,3 +210,35 @@ def test_the_changelist_shows_status_and_who_changed_it_last(admin_client, admin
     html = admin_client.get(admin_url(LevelOfCare, "changelist")).content.decode()
     assert "Draft (hidden from the public)" in html
     assert admin_user.username in html
+
+
+@pytest.mark.parametrize(("model", "model_admin"), PROGRAMS_ADMINS, ids=IDS)
+def test_every_changelist_shows_more_than_the_object_name(model, model_admin):
+    assert len(model_admin.list_display) >= 3
+    assert "__str__" not in model_admin.list_display
+
+
+@pytest.mark.parametrize(
+    ("model", "view"), [(LevelOfCare, "programs:preview_program"), (Page, "programs:preview_page")]
+)
+def test_the_changelist_preview_column_opens_each_draft(admin_client, demo_content, model, view):
+    model.objects.update(status=PublicationStatus.DRAFT)
+    parts = parse(admin_client.get(admin_url(model, "changelist")).content.decode())
+    links = sorted(el.attrs["href"] for el in parts.find_all("a") if el.text == "Preview")
+    assert links == sorted(
+        reverse(view, kwargs={"pk": pk}) for pk in model.objects.values_list("pk", flat=True)
+    )
+    for link in links:
+        assert admin_client.get(link).status_code == 200
+
+
+def test_service_changelist_counts_programs_in_one_query(
+    admin_client, demo_content, django_assert_max_num_queries
+):
+    url = admin_url(Service, "changelist")
+    admin_client.get(url)
+    with django_assert_max_num_queries(8):  # 17 if each row counted its own programs
+        response = admin_client.get(url)
+    counts = {row.name: row._program_count for row in response.context["cl"].result_list}
+    assert counts["Group therapy"] == 3
+    assert counts["Case management"] == 2
