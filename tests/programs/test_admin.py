@@ -4,12 +4,14 @@ and restore work, the last editor is recorded, drafts can be previewed."""
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from reversion.models import Version
 
 from programs.models import FrequentlyAskedQuestion, LevelOfCare, Page, PublicationStatus, Service, SiteFacts
 
 from .html_parts import parse
+from .images import GIF
 
 pytestmark = pytest.mark.django_db
 
@@ -242,3 +244,49 @@ def test_service_changelist_counts_programs_in_one_query(
     counts = {row.name: row._program_count for row in response.context["cl"].result_list}
     assert counts["Group therapy"] == 3
     assert counts["Case management"] == 2
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"days_per_week_min": "5", "days_per_week_max": "3"}, "days_per_week_max"),
+        ({"hours_per_day_min": "6", "hours_per_day_max": "2"}, "hours_per_day_max"),
+        ({"asam_level": "two"}, "asam_level"),
+    ],
+)
+def test_bad_schedule_in_the_admin_is_an_error_beside_the_field_and_nothing_is_saved(
+    admin_client, demo_content, changes, field
+):
+    level = LevelOfCare.objects.get(slug="intensive-outpatient-program")
+    url = admin_url(LevelOfCare, "change", level.pk)
+    data = form_data(admin_client.get(url))
+    data.update(changes, summary="This edit must not be stored.")
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert list(form.errors) == [field]
+    assert response.context["adminform"].form["summary"].value() == "This edit must not be stored."  # kept
+    level.refresh_from_db()
+    assert level.summary != "This edit must not be stored."
+    assert not Version.objects.get_for_object(level).exists()
+
+
+def test_an_image_without_a_description_is_refused_in_the_admin(
+    admin_client, demo_content, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    level = LevelOfCare.objects.get(slug="intensive-outpatient-program")
+    url = admin_url(LevelOfCare, "change", level.pk)
+    data = form_data(admin_client.get(url))
+    data["image"] = SimpleUploadedFile("photo.gif", GIF, "image/gif")
+    data["image_alt"] = ""
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["image_alt"]
+    level.refresh_from_db()
+    assert not level.image
+    assert not list(tmp_path.rglob("*.gif"))  # no orphan upload left behind

@@ -15,10 +15,9 @@ from programs.models import (
     SiteFacts,
 )
 
-pytestmark = pytest.mark.django_db
+from .images import GIF
 
-# 1x1 transparent GIF: a real image Pillow can read, so ImageField validation passes.
-GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+pytestmark = pytest.mark.django_db
 
 
 def make_level(**overrides):
