@@ -303,6 +303,16 @@ class Page(PublishableContent):
     def get_absolute_url(self):
         return reverse("programs:page", kwargs={"slug": self.slug})
 
+    def clean(self):
+        # The meta description comes from one of these; a published page without
+        # either would show search engines an empty snippet.
+        if self.status == PublicationStatus.PUBLISHED and not (
+            self.summary.strip() or self.seo_description.strip()
+        ):
+            raise ValidationError(
+                {"summary": "Write a one-sentence summary (or an SEO description) before publishing."}
+            )
+
     @property
     def description(self):
         return self.seo_description or _meta_description(self.summary)

@@ -213,3 +213,14 @@ def test_a_long_summary_is_cut_at_a_word_for_the_meta_description():
     level.seo_description = "Written for search engines."
     assert level.description == "Written for search engines."
     assert Page(summary=summary).description == level.__class__(summary=summary).description
+
+
+def test_a_page_cannot_be_published_without_a_summary_or_seo_description():
+    page = Page(title="T", slug="t", status=PublicationStatus.PUBLISHED, summary="  ")
+    with pytest.raises(ValidationError) as excinfo:
+        page.full_clean()
+    assert list(excinfo.value.message_dict) == ["summary"]
+
+    Page(title="T", slug="t", summary="").full_clean()  # a draft may stay unfinished
+    Page(title="T", slug="t", status=PublicationStatus.PUBLISHED, seo_description="For search.").full_clean()
+    Page(title="T", slug="t", status=PublicationStatus.PUBLISHED, summary="A summary.").full_clean()
