@@ -45,7 +45,9 @@ def test_loading_twice_changes_nothing(capsys):
         "Accreditation": 1,
         "level-service links": 9 + 9 + 6,
     }
-    assert "Demo content loaded: 3 levels of care, 9 services, 6 pages, 1 licenses." in capsys.readouterr().out
+    assert (
+        "Demo content loaded: 3 levels of care, 9 services, 6 pages, 1 licenses." in capsys.readouterr().out
+    )
 
 
 def test_no_duplicate_faqs_or_services_after_reloading():

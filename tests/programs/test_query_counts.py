@@ -33,11 +33,14 @@ def test_program_page_queries_do_not_grow_with_services_and_faqs(client, demo_co
 
     level = LevelOfCare.objects.get(slug="intensive-outpatient-program")
     extra_services = Service.objects.bulk_create(
-        Service(name=f"Extra service {i}", slug=f"extra-service-{i}", description="d", order=100 + i) for i in range(20)
+        Service(name=f"Extra service {i}", slug=f"extra-service-{i}", description="d", order=100 + i)
+        for i in range(20)
     )
     level.services.add(*extra_services)
     FrequentlyAskedQuestion.objects.bulk_create(
-        FrequentlyAskedQuestion(level_of_care=level, question=f"Extra question {i}?", answer="a", order=100 + i)
+        FrequentlyAskedQuestion(
+            level_of_care=level, question=f"Extra question {i}?", answer="a", order=100 + i
+        )
         for i in range(20)
     )
 
