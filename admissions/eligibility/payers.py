@@ -1,0 +1,122 @@
+"""The payer directory: carriers the intake form lists, with the payer ID each clearinghouse uses.
+
+The form's carrier list maps to `Payer.key`; `lookup()` also finds a payer by any
+display name or alias, ignoring case, punctuation and "&"/"and".
+
+PAYER IDS ARE TO BE CONFIRMED. The values below are plausible, commonly seen
+electronic payer IDs, NOT verified facts: every clearinghouse publishes its own
+payer list, IDs differ between clearinghouses and between a carrier's regional
+plans, and they change. Before going live, confirm each ID with the chosen
+clearinghouse's payer list and set `ids_confirmed=True` on that entry. An
+unconfirmed ID is still sent (the payer's AAA 79 rejection tells staff it is wrong).
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+CLEARINGHOUSES = ("stedi", "availity", "optum")
+
+
+@dataclass(frozen=True)
+class Payer:
+    key: str
+    display_name: str
+    aliases: tuple[str, ...] = ()
+    # Clearinghouse -> electronic payer ID. TO BE CONFIRMED with each clearinghouse (module docstring).
+    payer_ids: dict[str, str] = field(default_factory=dict)
+    ids_confirmed: bool = False
+    # What admissions staff should know before relying on an electronic check.
+    note: str = ""
+
+    def payer_id(self, clearinghouse: str) -> str:
+        return self.payer_ids.get(clearinghouse, "")
+
+
+def _same(payer_id: str) -> dict[str, str]:
+    return dict.fromkeys(CLEARINGHOUSES, payer_id)
+
+
+# fmt: off
+PAYERS: tuple[Payer, ...] = (
+    # TO CONFIRM: 60054 is Aetna's widely published commercial ID.
+    Payer("aetna", "Aetna", ("Aetna Health", "Aetna Better Health", "Aetna PPO", "Aetna HMO"), _same("60054")),
+    # TO CONFIRM: California Anthem ID; other states' Anthem plans use other IDs.
+    Payer("anthem_blue_cross", "Anthem Blue Cross", ("Anthem", "Anthem BCBS", "Blue Cross of California",
+          "Anthem Blue Cross Blue Shield", "Elevance"), _same("47198"),
+          note="Out-of-state Blue plans (BlueCard) are checked through the home plan's ID prefix."),
+    # TO CONFIRM.
+    Payer("blue_shield_ca", "Blue Shield of California", ("Blue Shield", "Blue Shield CA", "BSC"), _same("94036")),
+    # TO CONFIRM: 62308 is Cigna's widely published commercial ID.
+    Payer("cigna", "Cigna", ("Cigna Healthcare", "Cigna Behavioral Health", "Evernorth"), _same("62308")),
+    # TO CONFIRM: 87726 is UnitedHealthcare's widely published ID (Optum Behavioral Health uses it too).
+    Payer("unitedhealthcare", "UnitedHealthcare", ("United Healthcare", "UHC", "United", "Optum",
+          "Optum Behavioral Health", "United Behavioral Health", "UBH"), _same("87726"),
+          note="Behavioural health is often administered by Optum: expect a carve-out answer."),
+    # TO CONFIRM.
+    Payer("health_net", "Health Net", ("HealthNet", "Health Net of California"), _same("95567"),
+          note="Behavioural health may be administered by MHN (Managed Health Network)."),
+    # TO CONFIRM.
+    Payer("kaiser", "Kaiser Permanente", ("Kaiser", "KP", "Kaiser Foundation Health Plan",
+          "Kaiser Permanente Southern California"), _same("94134"),
+          note="HMO: usually not accepted for out-of-network treatment; confirm an authorization or referral first."),
+    # TO CONFIRM.
+    Payer("magellan", "Magellan Healthcare", ("Magellan", "Magellan Behavioral Health"), _same("01260")),
+    # TO CONFIRM.
+    Payer("carelon", "Carelon Behavioral Health", ("Beacon", "Beacon Health Options", "Carelon",
+          "ValueOptions"), _same("43324")),
+    # TO CONFIRM: the TRICARE West contractor changed in 2025; check the current one's ID.
+    Payer("tricare_west", "TRICARE West", ("Tricare", "TriWest", "TriWest Healthcare Alliance",
+          "Health Net Federal Services"), _same("99726"),
+          note="Military families: referral and authorization rules differ; verify by phone as well."),
+    # TO CONFIRM.
+    Payer("humana", "Humana", ("Humana Behavioral Health",), _same("61101")),
+    # TO CONFIRM.
+    Payer("molina", "Molina Healthcare", ("Molina", "Molina Healthcare of California"), _same("38333"),
+          note="Mostly Medi-Cal and Marketplace plans; check whether the plan covers our levels of care."),
+    # TO CONFIRM.
+    Payer("mhn", "MHN (Managed Health Network)", ("MHN", "Managed Health Network", "Health Net MHN"),
+          _same("22771")),
+)
+# fmt: on
+
+_SPACE = re.compile(r"\s+")
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+def normalize(name: str) -> str:
+    """'Blue-Shield  of  California!' -> 'blue shield of california'; '&' counts as 'and'."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    text = text.casefold().replace("&", " and ")
+    return _SPACE.sub(" ", _PUNCTUATION.sub(" ", text).replace("_", " ")).strip()
+
+
+def _index() -> dict[str, Payer]:
+    index: dict[str, Payer] = {}
+    for payer in PAYERS:
+        for name in (payer.key, payer.display_name, *payer.aliases):
+            key = normalize(name)
+            if key in index and index[key] is not payer:
+                raise ValueError(f"payer name {name!r} is used by two payers")
+            index[key] = payer
+    return index
+
+
+_BY_NAME = _index()
+
+
+def lookup(name: str) -> Payer | None:
+    """The payer with this display name, alias or key; None when unknown (the form's "other")."""
+    return _BY_NAME.get(normalize(name or ""))
+
+
+def get(key: str) -> Payer:
+    for payer in PAYERS:
+        if payer.key == key:
+            return payer
+    raise KeyError(key)
+
+
+def choices() -> list[tuple[str, str]]:
+    """(key, display name) for a form's carrier select, in display order."""
+    return [(payer.key, payer.display_name) for payer in PAYERS]
