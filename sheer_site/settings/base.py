@@ -41,11 +41,14 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "reversion",
     "django_tasks_db",
+    "sheer_site",
     "programs",
     "admissions",
 ]
 
 MIDDLEWARE = [
+    # First, so every later piece sees the client's address, not nginx's.
+    "sheer_site.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +61,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
+
+# Proxies whose X-Forwarded-For is believed (addresses or networks, e.g.
+# "127.0.0.1,10.0.0.0/24"); empty when nothing stands in front (development).
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
 
 ROOT_URLCONF = "sheer_site.urls"
 WSGI_APPLICATION = "sheer_site.wsgi.application"
@@ -79,15 +86,41 @@ TEMPLATES = [
     },
 ]
 
+
+def fleet_database(config: dict) -> dict:
+    """Connection handling for many app processes in front of one PostgreSQL.
+
+    DATABASE_POOL_MAX_SIZE > 0: psycopg's pool in each process (Django needs
+    CONN_MAX_AGE 0 then); otherwise one persistent connection per thread for
+    DATABASE_CONN_MAX_AGE seconds. Either way a connection is checked before
+    use (CONN_HEALTH_CHECKS; the pool's check), so after a database restart
+    only the requests in flight fail. Sizing: gunicorn.conf.py, docs/deploy.md.
+    """
+    config["CONN_HEALTH_CHECKS"] = True
+    pool_max = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+    if pool_max and config["ENGINE"] == "django.db.backends.postgresql":
+        config["CONN_MAX_AGE"] = 0
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+            "max_size": pool_max,
+            # Seconds a request waits for a free connection: short, so a
+            # database outage answers with an error page, not a hung worker.
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+            "max_idle": 300,
+        }
+    else:
+        config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    return config
+
+
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": fleet_database(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by every server process: rate limits and one-time form tokens must
 # hold across a fleet, so the default is the database, not process memory.
+# CACHE_URL=redis://127.0.0.1:6379/1 selects Django's built-in RedisCache.
 CACHES = {
     "default": env.cache("CACHE_URL", default="dbcache://django_cache"),
 }
@@ -147,9 +180,7 @@ PHI_LOOKUP_KEY = env("PHI_LOOKUP_KEY", default="")
 # queue with `manage.py db_worker`.
 TASKS = {
     "default": {
-        "BACKEND": env(
-            "DJANGO_TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend"
-        )
+        "BACKEND": env("DJANGO_TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend")
     }
 }
 
@@ -162,6 +193,19 @@ MAILERS = {
     },
 }
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Sheer Recovery <no-reply@localhost>")
+
+# Admissions intake (admissions/views.py, spam.py, tasks.py).
+# The inbox told of every new request (comma-separated addresses); empty sends no alert.
+ADMISSIONS_ALERT_EMAIL = env("ADMISSIONS_ALERT_EMAIL", default="")
+# The MAILERS alias the alert and auto-reply go through.
+ADMISSIONS_MAILER = env("ADMISSIONS_MAILER", default="default")
+# Stored requests per address and form per window; 0 turns the limit off (benchmarks only).
+ADMISSIONS_RATE_LIMIT = env.int("ADMISSIONS_RATE_LIMIT", default=5)
+ADMISSIONS_RATE_WINDOW_SECONDS = env.int("ADMISSIONS_RATE_WINDOW_SECONDS", default=600)
+# A form sent sooner than this after it was served is a bot.
+ADMISSIONS_MIN_FILL_SECONDS = env.float("ADMISSIONS_MIN_FILL_SECONDS", default=3.0)
+# The call-back time promised on the thank-you page and in the auto-reply.
+ADMISSIONS_CALLBACK_MINUTES = env.int("ADMISSIONS_CALLBACK_MINUTES", default=30)
 
 # How long a shared cache (nginx, a CDN run by the center) may keep a public
 # page. An edit in the admin reaches visitors within this many seconds.

@@ -2,7 +2,7 @@
 refuses to start (environ raises ImproperlyConfigured on a missing variable)."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, fleet_database
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -12,10 +12,10 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a random value of 50+ characters.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 SITE_URL = env("SITE_URL").rstrip("/")
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": fleet_database(env.db("DATABASE_URL"))}
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+# nginx on the same host by default (deploy/nginx); list each proxy's address.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
 # Patient data cannot be stored or read without these; fail at start-up.
 PHI_ENCRYPTION_KEYS = [tuple(item.split(":", 1)) for item in env.list("PHI_ENCRYPTION_KEYS")]
