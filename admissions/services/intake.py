@@ -2,11 +2,12 @@
 attached to the same person when they wrote in during the last 90 days."""
 
 import datetime
+import functools
 import uuid
 from dataclasses import dataclass, field
 
 import phonenumbers
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from .. import crypto
@@ -18,6 +19,7 @@ from ..models import (
     LeadEvent,
     RequestKind,
 )
+from ..tasks import intake_notifications_enqueue
 
 DEDUPLICATION_WINDOW = datetime.timedelta(days=90)
 
@@ -147,12 +149,15 @@ def _create_submission(model, *, kind, first_name, last_name, phone, email, leve
     """Create the lead (or attach to one) and the submission in one transaction.
 
     Returns (submission, created). A second post with the same form token returns
-    the first submission and created=False: nothing is stored twice.
+    the first submission and created=False: nothing is stored twice. Files the
+    submission wrote are deleted again when the transaction fails, so a failed
+    post leaves neither rows nor files behind.
     """
     existing = model.objects.filter(form_token=context.form_token).first()
     if existing is not None:
         return existing, False
     now = timezone.now()
+    submission = None
     try:
         with transaction.atomic():
             lead, _ = _lead_for_submission(
@@ -165,7 +170,7 @@ def _create_submission(model, *, kind, first_name, last_name, phone, email, leve
                 context=context,
                 now=now,
             )
-            submission = model.objects.create(
+            submission = model(
                 lead=lead,
                 submitted_at=now,
                 first_name=first_name,
@@ -175,14 +180,41 @@ def _create_submission(model, *, kind, first_name, last_name, phone, email, leve
                 **context.submission_fields(),
                 **fields,
             )
+            submission.save(force_insert=True)
             LeadEvent.objects.create(lead=lead, at=now, kind=LeadEvent.Kind.SUBMITTED, note="")
+            # Alert and auto-reply only once the request is surely stored;
+            # the task gets the kind and id, never the answers.
+            transaction.on_commit(
+                functools.partial(intake_notifications_enqueue, kind=kind, submission_id=submission.pk),
+                robust=True,
+            )
     except IntegrityError:
+        _delete_written_files(submission)
         # A concurrent post with the same token won the race.
         existing = model.objects.filter(form_token=context.form_token).first()
         if existing is None:
             raise
         return existing, False
+    except BaseException:
+        _delete_written_files(submission)
+        raise
     return submission, True
+
+
+def _delete_written_files(submission) -> None:
+    if submission is None:
+        return
+    for model_field in submission._meta.get_fields():
+        if isinstance(model_field, models.FileField):
+            stored = getattr(submission, model_field.name)
+            # _committed: the storage wrote it (FileField.pre_save during save()).
+            if stored and stored._committed and stored.name:
+                stored.storage.delete(stored.name)
+
+
+def submission_by_token(model, form_token) -> "ConsultationRequest | InsuranceVerification | None":
+    """The submission a form token already stored, if any (double submit)."""
+    return model.objects.filter(form_token=form_token).first()
 
 
 def consultation_request_create(

@@ -10,7 +10,9 @@ from admissions.services.intake import RequestContext, consultation_request_crea
 @pytest.mark.django_db
 def test_consultation_is_stored_encrypted_and_deduplicated():
     consent = ConsentText.objects.get(kind="contact", version=1)
-    context = RequestContext(form_token=uuid.uuid4(), client_ip="203.0.113.9", page_url="/admissions/consultation/")
+    context = RequestContext(
+        form_token=uuid.uuid4(), client_ip="203.0.113.9", page_url="/admissions/consultation/"
+    )
     first, created = consultation_request_create(
         context=context,
         first_name="Ana",

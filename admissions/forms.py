@@ -1,0 +1,539 @@
+"""The two public intake forms. Phone-first: real labels, autocomplete and
+inputmode hints, specific error messages; every rule is checked here on the
+server, so the forms work the same with JavaScript off."""
+
+import calendar
+import datetime
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Field, Fieldset, Layout
+from django import forms
+from django.utils import timezone
+
+from programs.models import LevelOfCare
+
+from . import images
+from .models import (
+    BestTimeToCall,
+    ConsentText,
+    HeardAboutUs,
+    InsuranceCarrier,
+    PolicyHolder,
+    WhoNeedsHelp,
+)
+from .services.intake import normalize_email, normalize_phone
+
+OTHER_CARRIER = "other"
+MAX_AGE_YEARS = 120
+
+US_STATES = [
+    ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"), ("CA", "California"),
+    ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"), ("DC", "District of Columbia"),
+    ("FL", "Florida"), ("GA", "Georgia"), ("HI", "Hawaii"), ("ID", "Idaho"), ("IL", "Illinois"),
+    ("IN", "Indiana"), ("IA", "Iowa"), ("KS", "Kansas"), ("KY", "Kentucky"), ("LA", "Louisiana"),
+    ("ME", "Maine"), ("MD", "Maryland"), ("MA", "Massachusetts"), ("MI", "Michigan"), ("MN", "Minnesota"),
+    ("MS", "Mississippi"), ("MO", "Missouri"), ("MT", "Montana"), ("NE", "Nebraska"), ("NV", "Nevada"),
+    ("NH", "New Hampshire"), ("NJ", "New Jersey"), ("NM", "New Mexico"), ("NY", "New York"),
+    ("NC", "North Carolina"), ("ND", "North Dakota"), ("OH", "Ohio"), ("OK", "Oklahoma"), ("OR", "Oregon"),
+    ("PA", "Pennsylvania"), ("RI", "Rhode Island"), ("SC", "South Carolina"), ("SD", "South Dakota"),
+    ("TN", "Tennessee"), ("TX", "Texas"), ("UT", "Utah"), ("VT", "Vermont"), ("VA", "Virginia"),
+    ("WA", "Washington"), ("WV", "West Virginia"), ("WI", "Wisconsin"), ("WY", "Wyoming"),
+    ("PR", "Puerto Rico"), ("GU", "Guam"), ("VI", "U.S. Virgin Islands"),
+]  # fmt: skip
+
+PHONE_INVALID = "Enter a US phone number with the area code, e.g. (714) 555-0123."
+REACH_ME = "Give a phone number or an email address (or both) so we can reach you."
+CARD_EXTENSIONS = "image/jpeg,image/png,image/heic,image/heif,.jpg,.jpeg,.png,.heic,.heif"
+
+
+def _text(*, autocomplete="off", inputmode=None, **attrs):
+    attrs["autocomplete"] = autocomplete
+    if inputmode:
+        attrs["inputmode"] = inputmode
+    return forms.TextInput(attrs=attrs)
+
+
+class PhoneField(forms.CharField):
+    """US by default; cleaned to E.164 (+17145550123) for storage and de-duplication."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return ""
+        try:
+            return normalize_phone(value)
+        except ValueError:
+            raise forms.ValidationError(PHONE_INVALID, code="invalid_phone") from None
+
+
+class EmailAddressField(forms.EmailField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault("widget", forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}))
+        kwargs.setdefault("error_messages", {"invalid": "Enter an email address like name@example.com."})
+        super().__init__(**kwargs)
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_US_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d+)$")
+_DIGITS_DATE = re.compile(r"^(\d{2})(\d{2})(\d{4})$")
+
+
+class DateOfBirthField(forms.Field):
+    """Typed MM/DD/YYYY (also 04271985 from a phone's number pad) or ISO
+    YYYY-MM-DD as a date picker sends it. Impossible, future and implausibly
+    old dates each get their own message."""
+
+    FORMAT_HELP = "Enter the date as month/day/year, e.g. 04/27/1985."
+    MAX_LENGTH = 20
+
+    def __init__(self, *, autocomplete="off", **kwargs):
+        kwargs.setdefault(
+            "widget",
+            _text(
+                autocomplete=autocomplete,
+                inputmode="numeric",
+                placeholder="MM/DD/YYYY",
+                maxlength=str(self.MAX_LENGTH),
+            ),
+        )
+        kwargs.setdefault("help_text", "Month, day and year, e.g. 04/27/1985.")
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = str(value).strip() if value not in self.empty_values else ""
+        if not text:
+            return None
+        if len(text) > self.MAX_LENGTH:
+            raise forms.ValidationError(self.FORMAT_HELP, code="invalid_format")
+        if match := _ISO_DATE.match(text):
+            year, month, day = match.groups()
+        elif match := (_US_DATE.match(text) or _DIGITS_DATE.match(text)):
+            month, day, year = match.groups()
+        else:
+            raise forms.ValidationError(self.FORMAT_HELP, code="invalid_format")
+        if len(year) != 4:
+            raise forms.ValidationError("Enter the year with four digits, e.g. 1985.", code="invalid_year")
+        year, month, day = int(year), int(month), int(day)
+        if not 1 <= month <= 12:
+            raise forms.ValidationError(
+                f"There is no month {month}. " + self.FORMAT_HELP, code="invalid_month"
+            )
+        if year < 1 or not 1 <= day <= calendar.monthrange(year, month)[1]:
+            raise forms.ValidationError(
+                f"{calendar.month_name[month]} {day} does not exist. Check the day and the month.",
+                code="invalid_day",
+            )
+        return datetime.date(year, month, day)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        today = timezone.localdate()
+        if value > today:
+            raise forms.ValidationError("A date of birth can't be in the future.", code="future")
+        oldest = today.replace(year=today.year - MAX_AGE_YEARS, day=min(today.day, 28))
+        if value < oldest:
+            raise forms.ValidationError(
+                f"Check the year: that date would make the person over {MAX_AGE_YEARS} years old.",
+                code="too_old",
+            )
+
+
+class CardPhotoField(forms.FileField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.FileInput(attrs={"accept": CARD_EXTENSIONS}))
+        kwargs.setdefault("help_text", "Optional. A JPEG, PNG or HEIC (iPhone) photo, 10 MB at most.")
+        kwargs.setdefault("error_messages", {"empty": "This file is empty. Choose the photo again."})
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        return images.card_photo_clean(upload)
+
+
+def current_consent(kind: str) -> ConsentText:
+    """The wording in force now (newest version already effective)."""
+    return (
+        ConsentText.objects.filter(kind=kind, effective_from__lte=timezone.now()).order_by("-version").first()
+    )
+
+
+def consents_shown(form_class, consent_ids) -> dict[str, ConsentText]:
+    """The wording versions a form was issued with (from its signed token), so
+    the version stored is the one the person read even if it changed since."""
+    by_kind = {consent.kind: consent for consent in ConsentText.objects.filter(pk__in=list(consent_ids))}
+    return {
+        field: by_kind.get(kind) or current_consent(kind) for field, kind in form_class.consent_kinds.items()
+    }
+
+
+class IntakeForm(forms.Form):
+    """Shared: consent wording bound per form instance (the version shown is
+    the version stored) and crispy layout without its own <form> tag."""
+
+    consent_kinds: dict[str, str] = {}  # form field -> ConsentText.Kind
+    error_css_class = "has-error"
+
+    def __init__(self, *args, consents: dict[str, ConsentText] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consents = consents or {
+            field: current_consent(kind) for field, kind in self.consent_kinds.items()
+        }
+        for field_name, consent in self.consents.items():
+            self.fields[field_name].label = consent.text
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> carries it
+        self.helper.layout = self.layout()
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(element id, message) for the summary at the top, in page order.
+        Radio groups link to their first option; form-wide errors have no link."""
+        items = [("", str(message)) for message in self.non_field_errors()]
+        for name in self.fields:
+            if name in self.errors:
+                bound = self[name]
+                anchor = bound.id_for_label or f"{bound.auto_id}_0"
+                items += [(anchor, str(message)) for message in self.errors[name]]
+        return items
+
+    @property
+    def consent_ids(self) -> list[int]:
+        return [consent.pk for consent in self.consents.values()]
+
+    def layout(self) -> Layout:
+        raise NotImplementedError
+
+    def _require(self, field_name, message):
+        if not self.cleaned_data.get(field_name) and field_name not in self.errors:
+            self.add_error(field_name, forms.ValidationError(message, code="required"))
+
+    def _reach_me(self):
+        phone, email = self.cleaned_data.get("phone"), self.cleaned_data.get("email")
+        if not phone and not email and "phone" not in self.errors and "email" not in self.errors:
+            self.add_error("phone", forms.ValidationError(REACH_ME, code="reach_me"))
+        if email:
+            self.cleaned_data["email"] = normalize_email(email)
+
+
+class ConsultationForm(IntakeForm):
+    consent_kinds = {
+        "contact_consent": ConsentText.Kind.CONTACT,
+        "automated_contact_consent": ConsentText.Kind.AUTOMATED,
+    }
+
+    first_name = forms.CharField(
+        label="First name",
+        max_length=100,
+        widget=_text(autocomplete="given-name"),
+        error_messages={"required": "Enter your first name."},
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=100,
+        widget=_text(autocomplete="family-name"),
+        error_messages={"required": "Enter your last name."},
+    )
+    phone = PhoneField(
+        label="Phone number",
+        required=False,
+        help_text="We'll call you on this number. Give a phone number, an email address, or both.",
+    )
+    email = EmailAddressField(label="Email address", required=False)
+    best_time_to_call = forms.ChoiceField(
+        label="Best time to call",
+        choices=BestTimeToCall.choices,
+        initial=BestTimeToCall.ANY,
+        error_messages={"invalid_choice": "Choose a time from the list."},
+    )
+    who_needs_help = forms.ChoiceField(
+        label="Who needs help?",
+        choices=WhoNeedsHelp.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Tell us who needs help: you or a loved one."},
+    )
+    caller_relation = forms.CharField(
+        label="Your relationship to them",
+        max_length=60,
+        required=False,
+        widget=_text(),
+        help_text="Only if you're asking for a loved one, e.g. parent, spouse, sibling or friend.",
+    )
+    level_of_care = forms.ModelChoiceField(
+        label="Program you're interested in (optional)",
+        queryset=LevelOfCare.objects.none(),
+        required=False,
+        empty_label="Not sure yet",
+        error_messages={"invalid_choice": "Choose a program from the list, or “Not sure yet”."},
+    )
+    message = forms.CharField(
+        label="Anything you'd like us to know (optional)",
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+        help_text="A coordinator reads this before calling. Share only what you're comfortable with.",
+    )
+    heard_about = forms.ChoiceField(
+        label="How did you hear about us? (optional)",
+        choices=[("", "Choose one")] + HeardAboutUs.choices,
+        required=False,
+        error_messages={"invalid_choice": "Choose an answer from the list."},
+    )
+    contact_consent = forms.BooleanField(
+        error_messages={"required": "Tick the box to let us contact you about your request."},
+    )
+    automated_contact_consent = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level_of_care"].queryset = LevelOfCare.objects.published()
+
+    def layout(self):
+        return Layout(
+            Fieldset(
+                "About you",
+                "first_name",
+                "last_name",
+                "phone",
+                "email",
+                "best_time_to_call",
+            ),
+            Fieldset("Who needs help", "who_needs_help", "caller_relation", "level_of_care"),
+            Fieldset("Anything else", "message", "heard_about"),
+            Fieldset(
+                "Your consent",
+                "contact_consent",
+                HTML(
+                    '<p class="form-text" id="automated-consent-hint">The box below is optional; '
+                    "we'll still call you back if you leave it unticked.</p>"
+                ),
+                Field("automated_contact_consent", aria_describedby="automated-consent-hint"),
+            ),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        self._reach_me()
+        if cleaned.get("who_needs_help") == WhoNeedsHelp.LOVED_ONE:
+            self._require(
+                "caller_relation",
+                "Tell us how you're related to the person who needs help, e.g. parent or friend.",
+            )
+        else:
+            self._errors.pop("caller_relation", None)
+            cleaned["caller_relation"] = ""
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "phone": data["phone"],
+            "email": data["email"],
+            "best_time_to_call": data["best_time_to_call"],
+            "who_needs_help": data["who_needs_help"],
+            "caller_relation": data["caller_relation"],
+            "level_of_care": data["level_of_care"],
+            "message": data["message"],
+            "heard_about": data["heard_about"],
+            "contact_consent": self.consents["contact_consent"],
+            "automated_contact_consent": (
+                self.consents["automated_contact_consent"] if data["automated_contact_consent"] else None
+            ),
+        }
+
+
+class InsuranceVerificationForm(IntakeForm):
+    consent_kinds = {"benefits_authorization": ConsentText.Kind.BENEFITS}
+
+    first_name = forms.CharField(
+        label="Patient's first name",
+        max_length=100,
+        widget=_text(autocomplete="given-name"),
+        error_messages={"required": "Enter the patient's first name."},
+    )
+    last_name = forms.CharField(
+        label="Patient's last name",
+        max_length=100,
+        widget=_text(autocomplete="family-name"),
+        error_messages={"required": "Enter the patient's last name."},
+    )
+    date_of_birth = DateOfBirthField(
+        label="Patient's date of birth",
+        autocomplete="bday",
+        error_messages={"required": "Enter the patient's date of birth, e.g. 04/27/1985."},
+    )
+    phone = PhoneField(
+        label="Your phone number",
+        required=False,
+        help_text="Where we reach you with the results. Give a phone number, an email address, or both.",
+    )
+    email = EmailAddressField(label="Your email address", required=False)
+    state = forms.ChoiceField(
+        label="State the patient lives in",
+        choices=[("", "Choose a state")] + US_STATES,
+        initial="CA",
+        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
+        error_messages={
+            "required": "Choose the state the patient lives in.",
+            "invalid_choice": "Choose a state from the list.",
+        },
+    )
+    carrier = forms.ChoiceField(
+        label="Insurance company",
+        error_messages={
+            "required": "Choose the insurance company, or “Other” if it isn't listed.",
+            "invalid_choice": "Choose an insurance company from the list.",
+        },
+    )
+    carrier_other = forms.CharField(
+        label="Insurance company name, if not in the list",
+        max_length=100,
+        required=False,
+        widget=_text(),
+        help_text="Only if you chose “Other” above.",
+    )
+    member_id = forms.CharField(
+        label="Member ID",
+        max_length=40,
+        widget=_text(autocapitalize="characters", spellcheck="false"),
+        help_text="On the front of the card; sometimes called subscriber or policy ID.",
+        error_messages={"required": "Enter the member ID from the insurance card."},
+    )
+    group_number = forms.CharField(
+        label="Group number (optional)",
+        max_length=40,
+        required=False,
+        widget=_text(autocapitalize="characters", spellcheck="false"),
+    )
+    policy_holder = forms.ChoiceField(
+        label="Who holds the insurance policy?",
+        choices=PolicyHolder.choices,
+        initial=PolicyHolder.PATIENT,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Tell us who holds the policy."},
+    )
+    holder_first_name = forms.CharField(
+        label="Policy holder's first name", max_length=100, required=False, widget=_text()
+    )
+    holder_last_name = forms.CharField(
+        label="Policy holder's last name", max_length=100, required=False, widget=_text()
+    )
+    holder_date_of_birth = DateOfBirthField(label="Policy holder's date of birth", required=False)
+    holder_relationship = forms.CharField(
+        label="Policy holder's relationship to the patient",
+        max_length=40,
+        required=False,
+        widget=_text(),
+        help_text="For example parent or spouse.",
+    )
+    card_front = CardPhotoField(label="Photo of the front of the card (optional)")
+    card_back = CardPhotoField(label="Photo of the back of the card (optional)")
+    benefits_authorization = forms.BooleanField(
+        error_messages={"required": "Tick the box to let us check the benefits with the insurance company."},
+    )
+
+    HOLDER_FIELDS = {
+        "holder_first_name": "Enter the policy holder's first name.",
+        "holder_last_name": "Enter the policy holder's last name.",
+        "holder_date_of_birth": "Enter the policy holder's date of birth, e.g. 04/27/1960.",
+        "holder_relationship": "Enter the policy holder's relationship to the patient, e.g. parent.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.carriers = {str(c.pk): c for c in InsuranceCarrier.objects.filter(active=True)}
+        self.fields["carrier"].choices = (
+            [("", "Choose an insurance company")]
+            + [(pk, carrier.name) for pk, carrier in self.carriers.items()]
+            + [(OTHER_CARRIER, "Other (not in this list)")]
+        )
+
+    def layout(self):
+        return Layout(
+            Fieldset("The patient", "first_name", "last_name", "date_of_birth", "state"),
+            Fieldset("How we reach you", "phone", "email"),
+            Fieldset("Insurance", "carrier", "carrier_other", "member_id", "group_number", "policy_holder"),
+            Fieldset(
+                "Policy holder, only if it is someone else",
+                HTML(
+                    '<p class="form-text" id="holder-hint">Fill this in only if you chose '
+                    "“Someone else” above, e.g. a parent whose plan covers the patient.</p>"
+                ),
+                "holder_first_name",
+                "holder_last_name",
+                "holder_date_of_birth",
+                "holder_relationship",
+                css_id="policy-holder-details",
+                aria_describedby="holder-hint",
+            ),
+            Fieldset(
+                "Photos of the insurance card",
+                HTML(
+                    '<p class="form-text">Photos help us read the card correctly. They are stored '
+                    "encrypted and seen only by our admissions team.</p>"
+                ),
+                "card_front",
+                "card_back",
+            ),
+            Fieldset("Your authorization", "benefits_authorization"),
+        )
+
+    def clean_carrier(self):
+        value = self.cleaned_data["carrier"]
+        return None if value == OTHER_CARRIER else self.carriers[value]
+
+    def clean(self):
+        cleaned = super().clean()
+        self._reach_me()
+        if "carrier" in cleaned and cleaned["carrier"] is None:
+            self._require("carrier_other", "Enter the name of the insurance company.")
+        elif "carrier" in cleaned:
+            cleaned["carrier_other"] = ""
+        if cleaned.get("policy_holder") == PolicyHolder.SOMEONE_ELSE:
+            for field_name, message in self.HOLDER_FIELDS.items():
+                self._require(field_name, message)
+        else:
+            # Details typed before switching back to "the patient" are not kept.
+            for field_name in self.HOLDER_FIELDS:
+                self._errors.pop(field_name, None)
+                cleaned[field_name] = None if field_name == "holder_date_of_birth" else ""
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "phone": data["phone"],
+            "email": data["email"],
+            "date_of_birth": data["date_of_birth"],
+            "state": data["state"],
+            "carrier": data["carrier"],
+            "carrier_other": data["carrier_other"],
+            "member_id": data["member_id"],
+            "group_number": data["group_number"],
+            "policy_holder": data["policy_holder"],
+            "holder_first_name": data["holder_first_name"],
+            "holder_last_name": data["holder_last_name"],
+            "holder_date_of_birth": data["holder_date_of_birth"],
+            "holder_relationship": data["holder_relationship"],
+            "card_front": data["card_front"],
+            "card_back": data["card_back"],
+            "benefits_authorization": self.consents["benefits_authorization"],
+        }
