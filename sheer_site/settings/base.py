@@ -184,6 +184,31 @@ TASKS = {
     }
 }
 
+# Insurance eligibility checks (admissions/eligibility). ELIGIBILITY_BACKEND:
+# "manual" (no automatic check), "fake" (answers by member ID, for demos),
+# "x12" (raw 270/271 over a transport) or "rest" (JSON clearinghouse API).
+ELIGIBILITY_BACKEND = env("ELIGIBILITY_BACKEND", default="manual")
+ELIGIBILITY = {
+    # Our NPI and name as enrolled with the payers (NM1*1P in the 270).
+    "PROVIDER_NPI": env("ELIGIBILITY_PROVIDER_NPI", default=""),
+    "PROVIDER_NAME": env("ELIGIBILITY_PROVIDER_NAME", default="Sheer Recovery"),
+    # Whose payer IDs the payer directory hands out: stedi, availity or optum.
+    "CLEARINGHOUSE": env("ELIGIBILITY_CLEARINGHOUSE", default="stedi"),
+    # Seconds for each HTTP call to the clearinghouse.
+    "TIMEOUT": env.float("ELIGIBILITY_TIMEOUT", default=30.0),
+    "X12_URL": env("ELIGIBILITY_X12_URL", default=""),
+    "X12_AUTH_TOKEN": env("ELIGIBILITY_X12_AUTH_TOKEN", default=""),
+    "X12_SENDER_ID": env("ELIGIBILITY_X12_SENDER_ID", default="SHEERRECOVERY"),
+    "X12_RECEIVER_ID": env("ELIGIBILITY_X12_RECEIVER_ID", default="CLEARINGHOUSE"),
+    "X12_USAGE": env("ELIGIBILITY_X12_USAGE", default="P"),
+    "REST_URL": env("ELIGIBILITY_REST_URL", default=""),
+    "REST_TOKEN_URL": env("ELIGIBILITY_REST_TOKEN_URL", default=""),
+    "REST_CLIENT_ID": env("ELIGIBILITY_REST_CLIENT_ID", default=""),
+    "REST_CLIENT_SECRET": env("ELIGIBILITY_REST_CLIENT_SECRET", default=""),
+    "REST_POLL_ATTEMPTS": env.int("ELIGIBILITY_REST_POLL_ATTEMPTS", default=5),
+    "REST_POLL_DELAY": env.float("ELIGIBILITY_REST_POLL_DELAY", default=1.0),
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
