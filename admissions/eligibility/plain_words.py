@@ -84,7 +84,7 @@ def describe(result: EligibilityResult) -> str:
             if result.insurance_type and result.plan_name
             else result.insurance_type
         )
-        plan.append(f"plan {result.plan_name}{kind}" if result.plan_name else f"plan type {kind}")
+        plan.append(f"{result.plan_name}{kind}" if result.plan_name else f"type {kind}")
     if result.group_number:
         plan.append(f"group {result.group_number}" + (f" ({result.group_name})" if result.group_name else ""))
     if plan:
