@@ -1,8 +1,9 @@
 """Shared pieces for the public intake tests: valid answers, tokens old enough
 to pass the fill-time check, image files, and a private file store in tmp_path.
 
-Import the fixtures into a test module (`from .intake_support import *`-style,
-by name) so pytest finds them.
+Fixtures are defined under *_fixture names with a pytest name: import the
+function (e.g. `private_media_fixture`) into a test module and ask for the
+fixture (`private_media`) as usual.
 """
 
 import io
@@ -106,15 +107,15 @@ def png_header_only(width: int, height: int) -> bytes:
     )
 
 
-@pytest.fixture(scope="session")
-def cache_table(django_db_setup, django_db_blocker):
+@pytest.fixture(scope="session", name="cache_table")
+def cache_table_fixture(django_db_setup, django_db_blocker):
     """The database cache table (rate limits) in the test database."""
     with django_db_blocker.unblock():
         call_command("createcachetable", verbosity=0)
 
 
-@pytest.fixture
-def private_media(tmp_path, monkeypatch) -> Path:
+@pytest.fixture(name="private_media")
+def private_media_fixture(tmp_path, monkeypatch) -> Path:
     """Card images go to an encrypted store under tmp_path for this test.
 
     The FileFields resolved their storage when the model loaded, so point the

@@ -24,7 +24,7 @@ from .intake_support import (
     CONSULTATION_URL,
     INSURANCE_THANKS,
     INSURANCE_URL,
-    cache_table,  # noqa: F401 - fixture
+    cache_table_fixture,  # noqa: F401
     consultation_data,
     insurance_data,
     token_for,

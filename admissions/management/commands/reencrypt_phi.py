@@ -1,0 +1,140 @@
+"""Re-encrypt every encrypted column and every encrypted file under the newest
+key in PHI_ENCRYPTION_KEYS, so an old key can then be removed.
+
+Rotation: put the new key first in PHI_ENCRYPTION_KEYS (keep the old ones
+after it), deploy, run this command, check that it reports 0 left under old
+keys, then drop the old key from the setting.
+
+Idempotent and safe to interrupt: values already under the newest key are
+left alone, work goes in batches by primary key, and each value is replaced
+only if it is still the one that was read (a row changed in between is
+picked up by the next run).
+"""
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import connection, models, transaction
+
+from admissions import crypto
+from admissions.fields import _EncryptedMixin
+from admissions.storage import FILE_CONTEXT, EncryptedStorage
+
+
+def encrypted_columns():
+    """(model, [fields]) for every model with encrypted fields, in any app."""
+    for model in apps.get_models():
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, _EncryptedMixin)]
+        if fields:
+            yield model, fields
+
+
+def encrypted_file_fields():
+    for model in apps.get_models():
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.FileField) and isinstance(f.storage, EncryptedStorage)
+        ]
+        if fields:
+            yield model, fields
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt patient data (columns and card files) under the newest PHI key."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Only count what is still under an older key."
+        )
+
+    def handle(self, *, batch_size, dry_run, **options):
+        ring = crypto.key_ring()
+        self.stdout.write(f"Newest key: {ring.active_id}")
+        totals = {"values": 0, "reencrypted": 0, "files": 0, "files_reencrypted": 0}
+        for model, fields in encrypted_columns():
+            seen, changed = self._columns(model, fields, ring, batch_size, dry_run)
+            totals["values"] += seen
+            totals["reencrypted"] += changed
+            self.stdout.write(f"{model._meta.label}: {changed} of {seen} values re-encrypted")
+        for model, fields in encrypted_file_fields():
+            seen, changed = self._files(model, fields, ring, batch_size, dry_run)
+            totals["files"] += seen
+            totals["files_reencrypted"] += changed
+            self.stdout.write(f"{model._meta.label} files: {changed} of {seen} re-encrypted")
+        verb = "would be re-encrypted" if dry_run else "re-encrypted"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Done: {totals['reencrypted']} of {totals['values']} values and "
+                f"{totals['files_reencrypted']} of {totals['files']} files {verb}."
+            )
+        )
+
+    def _batches(self, model, columns, batch_size):
+        quote = connection.ops.quote_name
+        table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+        select = ", ".join(quote(c) for c in columns)
+        last = None
+        while True:
+            where = f"WHERE {pk} > %s" if last is not None else ""
+            params = [last] if last is not None else []
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {pk}, {select} FROM {table} {where} ORDER BY {pk} LIMIT %s",  # noqa: S608 - quoted names
+                    [*params, batch_size],
+                )
+                rows = cursor.fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+
+    def _columns(self, model, fields, ring, batch_size, dry_run):
+        quote = connection.ops.quote_name
+        table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+        seen = changed = 0
+        for rows in self._batches(model, [f.column for f in fields], batch_size):
+            with transaction.atomic():
+                for row in rows:
+                    for field, token in zip(fields, row[1:], strict=True):
+                        if not token:
+                            continue
+                        seen += 1
+                        if crypto.key_id_of(token) == ring.active_id:
+                            continue
+                        changed += 1
+                        if dry_run:
+                            continue
+                        context = field.encryption_context
+                        fresh = crypto.encrypt_text(
+                            crypto.decrypt_text(token, context=context), context=context
+                        )
+                        column = quote(field.column)
+                        with connection.cursor() as cursor:
+                            # Only if nobody changed the value since it was read.
+                            cursor.execute(
+                                f"UPDATE {table} SET {column} = %s WHERE {pk} = %s AND {column} = %s",  # noqa: S608
+                                [fresh, row[0], token],
+                            )
+        return seen, changed
+
+    def _files(self, model, fields, ring, batch_size, dry_run):
+        seen = changed = 0
+        for rows in self._batches(model, [f.column for f in fields], batch_size):
+            for row in rows:
+                for field, name in zip(fields, row[1:], strict=True):
+                    if not name:
+                        continue
+                    storage = field.storage
+                    if not storage.exists(name):
+                        self.stderr.write(f"{model._meta.label} {row[0]} {field.name}: file missing")
+                        continue
+                    seen += 1
+                    sealed = storage.read_raw(name)
+                    if crypto.key_id_of(sealed.decode("ascii", errors="replace")) == ring.active_id:
+                        continue
+                    changed += 1
+                    if not dry_run:
+                        plain = crypto.decrypt_bytes(sealed, context=FILE_CONTEXT)
+                        storage.replace_raw(name, crypto.encrypt_bytes(plain, context=FILE_CONTEXT))
+        return seen, changed
