@@ -140,6 +140,12 @@ def verify_insurance(request):
     return _intake(request, INSURANCE)
 
 
+# Read by sheer_site.middleware.DatabaseOutageMiddleware to show kept answers
+# in the form's own words when a post meets a database outage.
+consultation.form_class = ConsultationForm
+verify_insurance.form_class = InsuranceVerificationForm
+
+
 def _thank_you(request, kind):
     return render(
         request,

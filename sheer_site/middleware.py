@@ -1,4 +1,7 @@
-"""The client's address behind our own proxies.
+"""Fleet middleware: the client's address behind our own proxies, and form
+answers kept through a database outage.
+
+TrustedProxyMiddleware:
 
 nginx (deploy/nginx) connects to gunicorn, so REMOTE_ADDR is nginx's address;
 the client's is in X-Forwarded-For. That header is only believed when the
@@ -9,9 +12,15 @@ REMOTE_ADDR and so gets the right one.
 """
 
 import ipaddress
+import logging
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
+from django.db import InterfaceError, OperationalError
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 
 def _networks(values):
@@ -56,3 +65,85 @@ class TrustedProxyMiddleware:
             if not self.is_trusted(address):
                 return str(address)
         return None
+
+
+# Connection-level failures: the database is restarting, unreachable, or the
+# pool had no connection to give in time. Not IntegrityError and friends,
+# which are bugs or handled by the views.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+# Never echoed back: Django issues a fresh CSRF token on the page.
+NOT_ECHOED = {"csrfmiddlewaretoken"}
+
+
+class DatabaseOutageMiddleware:
+    """A public form post that met a database outage gets its answers back.
+
+    Instead of the bare 500 page, the person sees what they typed, a button to
+    send it again and the admissions phone number (status 503, Retry-After).
+    The one-time form token goes back too, so a post that did get stored
+    before the connection broke is recognised on resend and stored once.
+    Only for the URL namespaces in DATABASE_OUTAGE_FORM_NAMESPACES (the public
+    intake forms); the page reads nothing from the database.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.namespaces = set(settings.DATABASE_OUTAGE_FORM_NAMESPACES)
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if request.method != "POST" or not isinstance(exception, DATABASE_DOWN):
+            return None
+        match = request.resolver_match
+        if match is None or not self.namespaces.intersection(match.namespaces):
+            return None
+        logger.warning(
+            "database unavailable during %s post (%s); answers returned to the sender",
+            match.view_name,
+            type(exception).__name__,
+        )
+        return answers_kept_response(request, getattr(match.func, "form_class", None))
+
+
+def answers_kept_response(request, form_class=None):
+    from programs.selectors import site_facts_for_error_page
+
+    fields = form_class.base_fields if form_class is not None else {}
+    shown, kept = [], []
+    for name, values in request.POST.lists():
+        if name in NOT_ECHOED:
+            continue
+        kept.extend((name, value) for value in values)
+        field = fields.get(name)
+        if field is not None and not field.widget.is_hidden:
+            answer = _answer_text(field, values)
+            if answer:
+                shown.append((str(field.label or name), answer))
+    files = [(name, str(fields[name].label) if name in fields else name) for name in request.FILES]
+    response = render(
+        request,
+        "sheer_site/answers_kept.html",
+        {
+            "facts": site_facts_for_error_page(),
+            "shown": shown,
+            "kept": kept,
+            "files": files,
+            "action": request.get_full_path(),
+        },
+        status=503,
+    )
+    response["Retry-After"] = "10"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _answer_text(field, values) -> str:
+    """What the person chose or typed, in the form's words; never a database id."""
+    if isinstance(field, forms.ModelChoiceField):
+        return "(your choice is kept)" if any(values) else ""
+    if isinstance(field, forms.BooleanField):
+        return "Yes" if values and values[0] not in ("", "off", "false") else ""
+    choices = dict(getattr(field, "choices", None) or ())
+    return ", ".join(str(choices.get(value, value)) for value in values if value)

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every later piece sees the client's address, not nginx's.
     "sheer_site.middleware.TrustedProxyMiddleware",
+    # A public form post that meets a database outage gets its answers back.
+    "sheer_site.middleware.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +67,10 @@ MIDDLEWARE = [
 # Proxies whose X-Forwarded-For is believed (addresses or networks, e.g.
 # "127.0.0.1,10.0.0.0/24"); empty when nothing stands in front (development).
 TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+
+# URL namespaces whose form posts are answered with the person's answers and a
+# "send again" button when the database is unreachable (DatabaseOutageMiddleware).
+DATABASE_OUTAGE_FORM_NAMESPACES = ["admissions"]
 
 ROOT_URLCONF = "sheer_site.urls"
 WSGI_APPLICATION = "sheer_site.wsgi.application"
