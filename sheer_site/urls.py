@@ -15,6 +15,8 @@ admin.site.index_title = "Admissions and site content"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Second factor for staff, before the admin's own catch-all URLs.
+    path(f"{settings.ADMIN_PATH}mfa/", include("admissions.mfa")),
     path(settings.ADMIN_PATH, admin.site.urls),
     path(
         "sitemap.xml",

@@ -5,6 +5,7 @@ file; `production.py` tightens this and refuses to start without its secrets.
 Every variable is listed in `.env.example`.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,6 +42,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "reversion",
     "django_tasks_db",
+    # Staff security: second factor (TOTP + backup codes) and login lockout.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "sheer_site",
     "programs",
     "admissions",
@@ -49,6 +55,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every later piece sees the client's address, not nginx's.
     "sheer_site.middleware.TrustedProxyMiddleware",
+    # CORP everywhere, no-store on forms/admin/files (admissions/security.py).
+    "admissions.security.SecurityHeadersMiddleware",
     # A public form post that meets a database outage gets its answers back.
     "sheer_site.middleware.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -59,9 +67,17 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle/absolute logoff, then second factor before any admin page, then
+    # an audit event for every 403 a logged-in user gets.
+    "admissions.security.StaffSessionMiddleware",
+    "admissions.security.MFARequiredMiddleware",
+    "admissions.security.PermissionDeniedAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes requires: turns a lockout into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Proxies whose X-Forwarded-For is believed (addresses or networks, e.g.
@@ -288,3 +304,43 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Staff security (admissions/security.py, admissions/mfa.py, docs/security.md).
+# django-axes checks the password; the ModelBackend then logs the user in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout by username AND address together: nobody can lock a coordinator
+# out from elsewhere. Wrong second-factor codes count as failures too.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Only a full sign-in (password and code) clears the count (admissions/mfa.py).
+AXES_RESET_ON_SUCCESS = False
+# The same address the audit trail records (REMOTE_ADDR, set from trusted proxies).
+AXES_CLIENT_IP_CALLABLE = "admissions.audit.client_ip"
+AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
+# The audit trail (AuditEvent) is the record of logins; axes keeps only counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+OTP_TOTP_ISSUER = "Sheer Recovery"
+
+# Automatic logoff: 15 minutes without staff activity, 12 hours at most.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=15 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=12 * 60 * 60)
+# The cookie and the stored session die after the idle time too.
+SESSION_COOKIE_AGE = STAFF_SESSION_IDLE_SECONDS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie (forms carry the token).
+CSRF_COOKIE_HTTPONLY = True
+
+# Besides the admin: paths whose responses no cache may keep (forms, files).
+NO_STORE_PATH_PREFIXES = env.list("NO_STORE_PATH_PREFIXES", default=["/admissions/"])
+
+# Patient data of leads closed or inactive longer than this is erased by
+# `manage.py purge_leads` (run it daily; README).
+LEAD_RETENTION_DAYS = env.int("LEAD_RETENTION_DAYS", default=90)
+# axes says "BEGIN" at every start and logs each failure; the audit trail has them.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}

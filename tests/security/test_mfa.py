@@ -1,0 +1,197 @@
+"""A password alone reaches nothing under the admin; enrolment, verification
+and backup codes work; wrong codes count toward the lockout."""
+
+import re
+import time
+
+import pytest
+from django.urls import get_resolver, reverse
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from admissions.audit import AuditAction
+from admissions.models import AuditEvent
+
+from .conftest import PASSWORD
+from .otp import add_authenticator, add_backup_codes, login_with_second_factor, totp_code
+
+pytestmark = pytest.mark.django_db
+
+MFA_PATHS = {"mfa:verify", "mfa:setup"}
+OPEN_ADMIN_NAMES = {"admin:login", "admin:logout"}
+
+
+def admin_urls():
+    """Every admin URL that can be reversed with a sample id (lead list,
+    change, history, card image, export, dashboard included once they exist)."""
+    resolver = get_resolver()
+    admin_resolver = next(p for p in resolver.url_patterns if getattr(p, "namespace", None) == "admin")
+    urls = {}
+    for name in admin_resolver.reverse_dict:
+        if not isinstance(name, str) or f"admin:{name}" in OPEN_ADMIN_NAMES:
+            continue
+        for args in ([], [1], ["admissions"], [1, "card_front"], ["1", "x"]):
+            try:
+                urls[f"admin:{name}"] = reverse(f"admin:{name}", args=args)
+                break
+            except Exception:  # noqa: S112 - try the next sample arguments
+                continue
+    return urls
+
+
+def password_login(client, user, **extra):
+    return client.post(reverse("admin:login"), {"username": user.username, "password": PASSWORD}, **extra)
+
+
+def test_a_password_only_session_reaches_no_admin_page(client, coordinator):
+    response = password_login(client, coordinator)
+    assert response.status_code == 302
+    urls = admin_urls()
+    # The pages that hold patient data are among them (admin helper's URLs when registered).
+    assert "admin:index" in urls
+    for name, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == 302, (name, url, response.status_code)
+        assert response["Location"].startswith(reverse("mfa:setup")), (name, response["Location"])
+        post = client.post(url, {})
+        assert post.status_code == 302, (name, url, post.status_code)
+
+
+def test_lead_pages_are_refused_without_a_second_factor(client, coordinator):
+    add_authenticator(coordinator)
+    password_login(client, coordinator)
+    names = [n for n in admin_urls() if "lead" in n or "card" in n or "export" in n or "dashboard" in n]
+    for name in ["admin:index", *names]:
+        response = client.get(admin_urls()[name])
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("mfa:verify") + "?next=")
+
+
+def test_a_superuser_needs_the_second_factor_too(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:auth_user_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa:setup"))
+
+
+def test_enrolment_shows_a_qr_code_and_backup_codes_once(client, coordinator):
+    password_login(client, coordinator)
+    page = client.get(reverse("mfa:setup") + "?next=/admin/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    device = TOTPDevice.objects.get(user=coordinator, confirmed=False)
+    assert "<svg" in html and 'role="img"' in html
+    assert "otpauth://totp/" in html
+    assert "style=" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]  # CSP: no inline styles
+    assert "no-store" in page["Cache-Control"]
+
+    wrong = client.post(
+        reverse("mfa:setup"), {"token": "000000" if totp_code(device) != "000000" else "111111"}
+    )
+    assert wrong.status_code == 400
+    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+
+    # django-otp throttles the device after a wrong code: even the right one
+    # is refused until the (doubling) delay has passed.
+    assert client.post(reverse("mfa:setup"), {"token": totp_code(device)}).status_code == 400
+    time.sleep(2.1)
+    done = client.post(reverse("mfa:setup"), {"token": totp_code(device), "next": "/admin/"})
+    assert done.status_code == 200
+    codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", done.content.decode())
+    assert len(codes) == 10
+    assert set(codes) == set(
+        StaticToken.objects.filter(device__user=coordinator).values_list("token", flat=True)
+    )
+    assert TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert client.get(reverse("admin:index")).status_code == 200
+    # A second visit to enrolment does not show the secret again.
+    again = client.get(reverse("mfa:setup"))
+    assert again.status_code == 302
+    assert "otpauth" not in again.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.CHANGE, user=coordinator).count() == 1
+
+
+def test_a_password_alone_cannot_enrol_a_second_authenticator(client, coordinator):
+    add_authenticator(coordinator)
+    password_login(client, coordinator)
+    response = client.get(reverse("mfa:setup"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa:verify"))
+    assert TOTPDevice.objects.filter(user=coordinator).count() == 1
+
+
+def test_verify_with_an_authenticator_code_then_the_admin_opens(client, coordinator):
+    device = add_authenticator(coordinator)
+    password_login(client, coordinator)
+    response = client.post(reverse("mfa:verify"), {"token": totp_code(device), "next": "/admin/auth/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/auth/"
+    assert client.get(reverse("admin:index")).status_code == 200
+    logins = AuditEvent.objects.filter(action=AuditAction.LOGIN, user=coordinator)
+    assert sorted(logins.values_list("detail", flat=True)) == ["password", "second factor: authenticator app"]
+
+
+def test_verify_refuses_an_offsite_next(client, coordinator):
+    device = add_authenticator(coordinator)
+    password_login(client, coordinator)
+    response = client.post(
+        reverse("mfa:verify"), {"token": totp_code(device), "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_a_code_cannot_be_used_twice(client, coordinator):
+    device = add_authenticator(coordinator)
+    code = totp_code(device)
+    password_login(client, coordinator)
+    assert client.post(reverse("mfa:verify"), {"token": code}).status_code == 302
+    client.post(reverse("admin:logout"))
+    password_login(client, coordinator)
+    # Throttling after a failure would also refuse it; either way the replay fails.
+    assert client.post(reverse("mfa:verify"), {"token": code}).status_code == 400
+
+
+def test_backup_codes_work_once_each(client, coordinator):
+    add_authenticator(coordinator)
+    add_backup_codes(coordinator, codes=["alpha1234", "bravo5678"])
+    password_login(client, coordinator)
+    assert client.post(reverse("mfa:verify"), {"token": "alpha 1234"}).status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+    client.post(reverse("admin:logout"))
+    password_login(client, coordinator)
+    assert client.post(reverse("mfa:verify"), {"token": "alpha1234"}).status_code == 400
+    assert list(StaticToken.objects.filter(device__user=coordinator).values_list("token", flat=True)) == [
+        "bravo5678"
+    ]
+
+
+def test_a_wrong_code_is_audited_as_a_failed_login(client, coordinator):
+    add_authenticator(coordinator)
+    password_login(client, coordinator)
+    response = client.post(reverse("mfa:verify"), {"token": "12345"})
+    assert response.status_code == 400
+    assert "wrong or has expired" in response.content.decode()
+    failures = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED)
+    assert failures.count() == 1
+    assert failures.get().user == coordinator
+    assert failures.get().detail == "second factor; username=casey"
+
+
+def test_wrong_codes_lock_the_user_out_and_end_the_session(client, coordinator, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    add_authenticator(coordinator)
+    password_login(client, coordinator)
+    for _ in range(2):
+        assert client.post(reverse("mfa:verify"), {"token": "99999"}).status_code == 400
+    locked = client.post(reverse("mfa:verify"), {"token": "99999"})
+    assert locked.status_code == 429
+    assert AuditEvent.objects.filter(action=AuditAction.LOCKOUT, user=coordinator).count() == 1
+    # Signed out, and the password is refused while the lockout lasts.
+    assert client.get(reverse("admin:index"))["Location"].startswith(reverse("admin:login"))
+    assert password_login(client, coordinator).status_code == 429
+
+
+def test_the_verified_session_keeps_its_factor(client, coordinator):
+    login_with_second_factor(client, coordinator)
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("mfa:verify"))["Location"] == reverse("admin:index")
