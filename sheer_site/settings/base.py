@@ -304,6 +304,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+# django.template's DEBUG records hold the whole template context, answers in
+# a bound intake form included: dropped at the logger, whatever the level.
+LOGGING["filters"] = {"no_template_context": {"()": "admissions.log_filters.DropTemplateContext"}}
+LOGGING["loggers"]["django.template"] = {"filters": ["no_template_context"]}
 
 # Staff security (admissions/security.py, admissions/mfa.py, docs/security.md).
 # django-axes checks the password; the ModelBackend then logs the user in.
