@@ -125,6 +125,14 @@ def request_from_json(data: dict) -> EligibilityRequest:
     )
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that gave up (timeout tests) leaves a broken pipe behind: expected, not worth a traceback.
+        pass
+
+
 class FakeClearinghouse:
     def __init__(
         self,
@@ -141,7 +149,12 @@ class FakeClearinghouse:
         self.token_lifetime = token_lifetime
         self.slow_seconds = slow_seconds
         self.pending_polls = pending_polls
-        self.fail_next: list[int] = []
+        # Answers to give before the normal ones: a status, or (status, body bytes, headers).
+        self.fail_next: list[int | tuple[int, bytes, dict]] = []
+        self.fail_token_next: list[int] = []
+        # Retry-After on pending answers; None sends none (the client's own backoff applies).
+        self.retry_after: str | None = "0"
+        self.last_json: dict | None = None
         self.tokens_issued = 0
         self.calls: list[tuple[str, str, int]] = []  # (method, path, status answered)
         self._valid_tokens: set[str] = set()
@@ -154,11 +167,13 @@ class FakeClearinghouse:
     # --- lifecycle ----------------------------------------------------------
 
     def start(self) -> "FakeClearinghouse":
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", self.port), self._handler_class())
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-clearinghouse", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-clearinghouse",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -248,15 +263,29 @@ class FakeClearinghouse:
 
             def _scripted_failure(self) -> bool:
                 with house._lock:
-                    status = house.fail_next.pop(0) if house.fail_next else None
-                if status is None:
+                    scripted = house.fail_next.pop(0) if house.fail_next else None
+                if scripted is None:
                     return False
-                self._json(status, {"error": "scripted"})
+                if isinstance(scripted, int):
+                    self._json(scripted, {"error": "scripted"})
+                else:
+                    status, body, headers = scripted
+                    self._send(status, body, headers=headers)
                 return True
+
+            def _pending_headers(self, extra=None) -> dict:
+                headers = dict(extra or {})
+                if house.retry_after is not None:
+                    headers["Retry-After"] = house.retry_after
+                return headers
 
             def do_POST(self):  # noqa: N802 - http.server's naming
                 body = self._body()
                 if self.path == "/oauth2/token":
+                    with house._lock:
+                        failure = house.fail_token_next.pop(0) if house.fail_token_next else None
+                    if failure:
+                        return self._json(failure, {"error": "scripted"})
                     form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
                     if (
                         form.get("grant_type") != "client_credentials"
@@ -283,7 +312,8 @@ class FakeClearinghouse:
                         return self._json(401, {"error": "invalid_token"})
                     if self._scripted_failure():
                         return None
-                    request = request_from_json(json.loads(body))
+                    house.last_json = json.loads(body)
+                    request = request_from_json(house.last_json)
                     if fake_271.scenario_for(request.member_id) == fake_271.PENDING:
                         ident = str(next(house._ids))
                         with house._lock:
@@ -291,7 +321,7 @@ class FakeClearinghouse:
                         return self._json(
                             202,
                             {"status": "pending", "id": ident},
-                            headers={"Location": f"/eligibility/{ident}", "Retry-After": "0"},
+                            headers=self._pending_headers({"Location": f"/eligibility/{ident}"}),
                         )
                     return self._json(*house._answer(request))
                 return self._json(404, {"error": "not found"})
@@ -312,7 +342,9 @@ class FakeClearinghouse:
                     return self._json(404, {"error": "unknown id"})
                 request, polls = entry
                 if polls + 1 < house.pending_polls:
-                    return self._json(202, {"status": "pending", "id": ident}, headers={"Retry-After": "0"})
+                    return self._json(
+                        202, {"status": "pending", "id": ident}, headers=self._pending_headers()
+                    )
                 # The active answer, as if the payer had now replied.
                 scenario = fake_271.ACTIVE
                 return self._json(
