@@ -1,6 +1,8 @@
 """The payer directory: carriers the intake form lists, with the payer ID each clearinghouse uses.
 
-The form's carrier list maps to `Payer.key`; `lookup()` also finds a payer by any
+The form's carrier list (InsuranceCarrier rows, seeded in admissions migration 0002) maps here by
+name through `lookup()`; MultiPlan is deliberately absent: it is a network a plan rents, not a payer,
+so the payer printed on the card is the one to check. `lookup()` finds a payer by key,
 display name or alias, ignoring case, punctuation and "&"/"and".
 
 PAYER IDS ARE TO BE CONFIRMED. The values below are plausible, commonly seen
@@ -61,10 +63,11 @@ PAYERS: tuple[Payer, ...] = (
           "Kaiser Permanente Southern California"), _same("94134"),
           note="HMO: usually not accepted for out-of-network treatment; confirm an authorization or referral first."),
     # TO CONFIRM.
-    Payer("magellan", "Magellan Healthcare", ("Magellan", "Magellan Behavioral Health"), _same("01260")),
+    Payer("magellan", "Magellan Healthcare", ("Magellan", "Magellan Health", "Magellan Behavioral Health"),
+          _same("01260")),
     # TO CONFIRM.
     Payer("carelon", "Carelon Behavioral Health", ("Beacon", "Beacon Health Options", "Carelon",
-          "ValueOptions"), _same("43324")),
+          "Carelon Behavioral Health (Beacon)", "ValueOptions"), _same("43324")),
     # TO CONFIRM: the TRICARE West contractor changed in 2025; check the current one's ID.
     Payer("tricare_west", "TRICARE West", ("Tricare", "TriWest", "TriWest Healthcare Alliance",
           "Health Net Federal Services"), _same("99726"),
