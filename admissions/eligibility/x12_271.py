@@ -4,9 +4,9 @@ Our own parser, not a library. Measured with `scripts/bench_eligibility.py
 --x12sdk-python ...` on this project's 14 hand-made 271 fixtures (2 shared cores,
 Python 3.12, x12sdk in a separate venv):
 
-    ours (split + loops + interpretation)     ~15,500 parses/s, ~9.8 MB/s on all 14
-    ours on the 6 x12sdk accepts              ~17,000 parses/s, ~10.5 MB/s
-    x12sdk 2.2.0 X12ModelReader, same 6       ~2,400 parses/s, ~1.5 MB/s (models only, no interpretation)
+    ours (split + loops + interpretation)     11,400-15,500 parses/s, 7-10 MB/s on all 14 (two runs)
+    ours on the 6 x12sdk accepts              16,500-17,000 parses/s, ~10 MB/s
+    x12sdk 2.2.0 X12ModelReader, same 6       2,400-2,600 parses/s, ~1.5 MB/s (models only, no interpretation)
     pyx12 4.0.0                               not usable: its maps for 270/271 are 4010 only
 
 x12sdk rejected 8 of the 14 (pydantic ValidationError, one UnboundLocalError):
