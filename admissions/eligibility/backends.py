@@ -144,8 +144,11 @@ class X12Backend(BaseBackend):
         try:
             reply = self.exchange(request, x12)
         except EligibilityError as exc:
-            return self.failed(request, exc.reason, retryable=exc.retryable)
-        return parse_271(reply, trace_number=request.trace_number, backend=self.name)
+            result = self.failed(request, exc.reason, retryable=exc.retryable)
+        else:
+            result = parse_271(reply, trace_number=request.trace_number, backend=self.name)
+        result.request_sent = x12
+        return result
 
 
 class FakeBackend(X12Backend):

@@ -291,6 +291,8 @@ class EligibilityResult:
     benefits: list[BenefitLine] = field(default_factory=list, repr=False)
     patient_is_dependent: bool = False
     raw_271: str = field(default="", repr=False)
+    # What went to the clearinghouse: the 270, or the JSON body for the rest backend. Store encrypted.
+    request_sent: str = field(default="", repr=False)
     # Why the check failed, in words with no patient data (safe to log).
     error_reason: str = ""
     retryable: bool = False

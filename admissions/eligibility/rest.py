@@ -184,8 +184,14 @@ class RestBackend(BaseBackend):
             control_number=new_control_number(),
             date_of_service=request.date_of_service or timezone.localdate(),
         )
+        body = json.dumps(payload)
+        result = self._exchange(request, body)
+        result.request_sent = body
+        return result
+
+    def _exchange(self, request: EligibilityRequest, body: str) -> EligibilityResult:
         try:
-            reply = self._call("POST", self.options["REST_URL"], json.dumps(payload).encode())
+            reply = self._call("POST", self.options["REST_URL"], body.encode())
             delay = float(self.options["REST_POLL_DELAY"])
             polls = 0
             while reply.status == 202:

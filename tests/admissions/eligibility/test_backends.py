@@ -118,8 +118,10 @@ def test_fake_backend_runs_the_real_x12_path(member_id, status, codes, retryable
     assert [r.code for r in result.rejections] == codes
     assert result.retryable is retryable
     assert result.backend == "fake" and result.trace_number == "TRACE0001"
-    # The 271 the fake payer sent is kept, as a real one would be.
+    # The 271 the fake payer sent and the 270 we sent are both kept, as for a real payer.
     assert result.raw_271.startswith("ISA*") and "ST*271*" in result.raw_271
+    assert result.request_sent.startswith("ISA*") and "ST*270*" in result.request_sent
+    assert f"MI*{member_id}~" in result.request_sent
     if status in (Status.ACTIVE, Status.CARVED_OUT):
         assert result.patient_is_dependent is with_dependent
         assert result.deductible.in_network.individual.remaining == 1100
@@ -213,6 +215,7 @@ def test_x12_backend_http_failures(clearinghouse, status, retryable):
     result = check(make_request(), X12Backend(clearinghouse.x12_options()))
     assert result.status == Status.ERROR and result.retryable is retryable
     assert str(status) in result.error_reason
+    assert "ST*270*" in result.request_sent  # kept even when no answer came
 
 
 def test_x12_backend_timeout_is_a_retryable_error(clearinghouse):

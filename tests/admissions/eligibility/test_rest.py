@@ -61,6 +61,9 @@ def test_request_json_has_the_shape_clearinghouses_expect(clearinghouse):
         }
     ]
     assert sent["encounter"] == {"dateOfService": "20250303", "serviceTypeCodes": ["30", "AI", "CJ", "MH"]}
+    # What was sent is kept on the result (for encrypted storage with the 271).
+    result = check(request, backend(clearinghouse))
+    assert json.loads(result.request_sent) == clearinghouse.last_json
 
 
 def test_token_is_cached_until_shortly_before_it_expires(clearinghouse):
