@@ -83,6 +83,17 @@ def test_axe_finds_no_violations(phone, axe, path):
     assert_no_axe_violations(axe, phone)
 
 
+@pytest.mark.parametrize("path", ["/", PROGRAM_PAGES[0], "/levels-of-care/"])
+def test_axe_finds_no_violations_on_a_desktop_screen(open_context, axe, path):
+    """The header's desktop layout and the hidden call bar change what axe sees."""
+    desktop = {"viewport": {"width": 1280, "height": 900}, "is_mobile": False, "has_touch": False}
+    page = open_context(**desktop, device_scale_factor=1).new_page()
+    _open(page, path)
+    assert not page.locator("a.call-bar").is_visible()
+    assert page.locator("a.header-call").get_attribute("href") == PHONE_NUMBER
+    assert_no_axe_violations(axe, page)
+
+
 @pytest.mark.parametrize("path", [*PUBLIC_PAGES, NOT_FOUND])
 def test_page_works_without_javascript(phone_without_js, path):
     page = phone_without_js
