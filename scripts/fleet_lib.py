@@ -28,14 +28,31 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 MANAGE = str(ROOT / "manage.py")
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-SHARED_SERVER = os.environ.get("FLEET_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+
+
+def _pg_bin() -> Path:
+    """PG_BIN, else the newest /usr/lib/postgresql/*/bin (scripts/ensure-postgres.sh installs one)."""
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
+# The PostgreSQL server for scratch databases (sheer_h8_*): FLEET_PG_SERVER, else
+# the server of DATABASE_URL (make test's), else the machine's on 5432.
+SHARED_SERVER = os.environ.get("FLEET_PG_SERVER") or (
+    os.environ["DATABASE_URL"].split("?")[0].rsplit("/", 1)[0]
+    if os.environ.get("DATABASE_URL", "").startswith("postgres")
+    else "postgres://postgres@127.0.0.1:5432"
+)
 STATIC_ROOT = Path(tempfile.gettempdir()) / "sheer_h8_static"
 
 # Test-only keys (the same as sheer_site/settings/test.py): never real data.
@@ -467,6 +484,19 @@ def stored_markers(database_url: str, prefix: str) -> dict[str, int]:
     return dict(rows)
 
 
+def stored_insurance(database_url: str, prefix: str) -> dict[str, int]:
+    """Insurance-verification rows per marker (patient first name)."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT first_name, count(*) FROM admissions_insuranceverification "
+            "WHERE first_name LIKE %s GROUP BY first_name",
+            [prefix + "%"],
+        ).fetchall()
+    return dict(rows)
+
+
 def run_id() -> str:
     return "F" + uuid.uuid4().hex[:6]
 
@@ -474,19 +504,72 @@ def run_id() -> str:
 # --------------------------------------------------------------------------- mail sink
 
 
-def count_messages(mbox: Path, subject_part: str = "") -> list[str]:
-    """Subjects of the messages in the sink's mbox (optionally filtered)."""
+def mail_received(mbox: Path) -> list[tuple[str, str]]:
+    """(subject, to) of every message the sink accepted."""
     import mailbox
 
     if not mbox.exists():
         return []
-    subjects = [str(message["subject"]) for message in mailbox.mbox(str(mbox))]
-    return [s for s in subjects if subject_part in s]
+    return [(str(m["subject"]), str(m["to"])) for m in mailbox.mbox(str(mbox))]
+
+
+def mail_tally(database_url: str, prefix: str, mbox: Path) -> dict:
+    """Per stored request: how many staff alerts (subject names the lead) and
+    auto-replies (sent to the person's address) arrived; and the queue's state."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        requests = conn.execute(
+            "SELECT id, lead_id, first_name, staff_alert_sent_at IS NOT NULL, auto_reply_sent_at IS NOT NULL "
+            "FROM admissions_consultationrequest WHERE first_name LIKE %s",
+            [prefix + "%"],
+        ).fetchall()
+        tasks = dict(
+            conn.execute("SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status")
+        )
+    received = mail_received(mbox)
+    alerts = Counter()
+    replies = Counter()
+    for subject, to in received:
+        if match := re.search(r"\(lead (\d+)\)", subject):
+            alerts[int(match.group(1))] += 1
+        elif subject == "We received your request":
+            replies[to.lower()] += 1
+    per_request = [
+        {
+            "marker": marker,
+            "alerts": alerts.get(lead_id, 0),
+            "replies": replies.get(f"{marker.lower()}@example.com", 0),
+            "alert_marked": alert_marked,
+            "reply_marked": reply_marked,
+        }
+        for _, lead_id, marker, alert_marked, reply_marked in requests
+    ]
+    return {"requests": per_request, "tasks": tasks, "messages": len(received)}
+
+
+def mail_problems(tally: dict) -> list[str]:
+    """Everything short of: each alert and each auto-reply exactly once,
+    recorded as sent, and no task left failed, running or waiting."""
+    problems = []
+    for row in tally["requests"]:
+        for kind, count, marked in (
+            ("staff alert", row["alerts"], row["alert_marked"]),
+            ("auto-reply", row["replies"], row["reply_marked"]),
+        ):
+            if count != 1:
+                problems.append(f"{row['marker']}: {kind} received {count} times")
+            if not marked:
+                problems.append(f"{row['marker']}: {kind} not recorded as sent")
+    for status in ("FAILED", "RUNNING", "READY"):
+        if tally["tasks"].get(status):
+            problems.append(f"{tally['tasks'][status]} task(s) {status}")
+    return problems
 
 
 def smtp_sink_main(port: int, mbox: str, delay: float) -> None:
     """A real SMTP server (aiosmtpd) that appends every message to an mbox;
-    --delay holds each message that long before accepting it (a slow server,
+    --delay holds each recipient that long before accepting it (a slow server,
     so a worker can be killed in the middle of sending)."""
     import asyncio
     import mailbox
@@ -494,9 +577,15 @@ def smtp_sink_main(port: int, mbox: str, delay: float) -> None:
     from aiosmtpd.controller import Controller
 
     class Sink:
-        async def handle_DATA(self, server, session, envelope):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            # Slow before the message is sent: a client killed now has sent
+            # nothing, as with a real server that is slow to answer.
             if delay:
                 await asyncio.sleep(delay)
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):
             box = mailbox.mbox(mbox)
             box.lock()
             try:

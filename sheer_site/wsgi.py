@@ -2,6 +2,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from sheer_site.middleware import CompleteBodyMiddleware
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sheer_site.settings.production")
 
-application = get_wsgi_application()
+# A body cut off by the client is refused, never taken for the whole form.
+application = CompleteBodyMiddleware(get_wsgi_application())

@@ -17,7 +17,9 @@ from admissions.models import ConsultationRequest, Lead
 from programs.selectors import site_facts_for_error_page
 from tests.admissions.intake_support import CONSULTATION_THANKS, CONSULTATION_URL, consultation_data
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real connections are closed and reopened: a transaction per test cannot hold;
+# serialized_rollback puts the seeded consents back for the tests after.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def unused_port():
