@@ -30,6 +30,8 @@ TASKS = {"default": {"BACKEND": env("DJANGO_TASKS_BACKEND", default="django_task
 # Transport: TLS ends at nginx, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# Host (and port) the redirect goes to; unset means the request's own host.
+SECURE_SSL_HOST = env("DJANGO_SECURE_SSL_HOST", default=None)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=63072000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
