@@ -487,6 +487,9 @@ class InsuranceVerificationForm(IntakeForm):
                 HTML(
                     '<p class="form-text">Photos help us read the card correctly. They are stored '
                     "encrypted and seen only by our admissions team.</p>"
+                    '{% if form.errors %}<p class="form-text fw-semibold">If you chose photos, please '
+                    "choose them again: for your privacy, photos are not kept when an answer needs "
+                    "correcting.</p>{% endif %}"
                 ),
                 "card_front",
                 "card_back",

@@ -184,6 +184,7 @@ def test_bad_files_through_the_form_give_a_message_and_store_nothing(
     html = response.content.decode()
     assert message in html and 'id="id_card_front_error"' in html
     assert 'value="W123456789"' in html  # other answers kept
+    assert "please choose them again" in html  # files are never kept on an error page
     assert InsuranceVerification.objects.count() == 0 and Lead.objects.count() == 0
     assert files_in(private_media) == []
 
