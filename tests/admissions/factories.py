@@ -150,7 +150,9 @@ def jpeg(color="navy", size=(64, 40)) -> bytes:
     return out.getvalue()
 
 
-def make_insurance(*, phone: str | None = None, email: str = "", cards: bool = False, **answers):
+def make_insurance(
+    *, phone: str | None = None, email: str = "", cards: bool = False, attribution=None, **answers
+):
     fields = {
         "first_name": "Daniel",
         "last_name": "Kim",
@@ -166,7 +168,9 @@ def make_insurance(*, phone: str | None = None, email: str = "", cards: bool = F
         fields["card_front"] = ContentFile(jpeg("navy"), name="front.jpg")
         fields["card_back"] = ContentFile(jpeg("teal"), name="back.jpg")
     request, _ = insurance_verification_create(
-        context=RequestContext(form_token=uuid.uuid4(), client_ip="203.0.113.8"),
+        context=RequestContext(
+            form_token=uuid.uuid4(), client_ip="203.0.113.8", attribution=attribution or {}
+        ),
         phone=next_phone() if phone is None else phone,
         email=email,
         benefits_authorization=consent("benefits"),
@@ -182,8 +186,8 @@ def received(lead: Lead, *, ago: datetime.timedelta) -> Lead:
     return lead
 
 
-@pytest.fixture
-def card_storage(tmp_path, monkeypatch):
+@pytest.fixture(name="card_storage")
+def card_storage_fixture(tmp_path, monkeypatch):
     """Card images go to an encrypted store under tmp_path for this test."""
     root = tmp_path / "private"
     root.mkdir()
