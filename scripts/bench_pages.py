@@ -105,7 +105,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds of the nginx runs")
+    parser.add_argument("--rounds", type=int, default=8, help="alternating rounds of the nginx runs")
     args = parser.parse_args()
 
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
@@ -178,10 +178,16 @@ def main():
     uncached, cached, static = rows
     ratio = cached["rate"] / static["rate"]
     print(
-        f"\nnginx runs: {args.rounds} alternating rounds each; gunicorn CPU while nginx served from"
-        f" its cache: {gunicorn_cpu_during_cache:.0f} ms in all (the page stayed cached)"
+        f"\nnginx runs: {args.rounds} alternating rounds each. gunicorn CPU while nginx served from its"
+        f" cache: {gunicorn_cpu_during_cache:.0f} ms in all, {cached['rate'] * args.seconds:.0f} requests"
+        f" ({gunicorn_cpu_during_cache / uncached['cpu_ms']:.0f} uncached pages' worth: idle work and misses)"
     )
-    print(f"proxy cache rate / static rate: {ratio:.2f} (target >= 0.80)")
+    # wrk shares the machine with nginx, so the rates move with other load;
+    # CPU per request is what nginx itself spends, and moves less.
+    print(
+        f"proxy cache rate / static rate: {ratio:.2f} (target >= 0.80);"
+        f" by nginx CPU per request: {static['cpu_ms'] / cached['cpu_ms']:.2f}"
+    )
     print(f"uncached gunicorn CPU per request: {uncached['cpu_ms']:.2f} ms (target <= 3 ms)")
     return 0 if ratio >= 0.80 and uncached["cpu_ms"] <= 3 else 1
 
