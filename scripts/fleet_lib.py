@@ -312,6 +312,81 @@ class Stack:
         wait_for(lambda: port_open(port), timeout=10, what="smtp sink")
         return proc
 
+    def nginx(self, upstream_ports: list[int], *, https_port: int = 8843, http_port: int = 8880) -> Proc:
+        """deploy/nginx/sheer-recovery.conf itself, with only its host paths,
+        ports and certificate swapped for local ones (each swap must match, so
+        the file tested is the file deployed)."""
+        for port in (https_port, http_port):
+            free_port_or_fail(port)
+        nginx_dir = self.work / "nginx"
+        for sub in ("cache", "tmp", "outage", "public", "acme"):
+            (nginx_dir / sub).mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", str(nginx_dir / "key.pem"),
+             "-out", str(nginx_dir / "cert.pem")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        site = (ROOT / "deploy/nginx/sheer-recovery.conf").read_text()
+        upstreams = "".join(
+            f"    server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;\n" for p in upstream_ports
+        )
+        swaps = [
+            ("    server 127.0.0.1:8000 max_fails=3 fail_timeout=10s;\n    server 127.0.0.1:8001 max_fails=3 fail_timeout=10s;\n", upstreams),
+            ("    listen 443 ssl http2;\n", f"    listen 127.0.0.1:{https_port} ssl http2;\n"),
+            ("    listen [::]:443 ssl http2;\n", ""),
+            ("    listen 80;\n", f"    listen 127.0.0.1:{http_port};\n"),
+            ("    listen [::]:80;\n", ""),
+            ("    server_name www.sheerrecovery.com;\n", "    server_name www.sheerrecovery.com 127.0.0.1;\n"),
+            ("/etc/letsencrypt/live/www.sheerrecovery.com/fullchain.pem", str(nginx_dir / "cert.pem")),
+            ("/etc/letsencrypt/live/www.sheerrecovery.com/privkey.pem", str(nginx_dir / "key.pem")),
+            ("    ssl_stapling on;\n    ssl_stapling_verify on;\n", ""),
+            ("/var/cache/nginx/sheer", str(nginx_dir / "cache")),
+            ("/srv/sheer/staticfiles/", f"{STATIC_ROOT}/"),
+            ("/srv/sheer/outage", str(nginx_dir / "outage")),
+            ("/srv/sheer/public", str(nginx_dir / "public")),
+            ("/var/www/acme", str(nginx_dir / "acme")),
+            ("/etc/nginx/snippets/sheer-proxy.conf", str(ROOT / "deploy/nginx/sheer-proxy.conf")),
+        ]  # fmt: skip
+        for old, new in swaps:
+            if old not in site:
+                raise RuntimeError(f"deploy/nginx/sheer-recovery.conf changed: {old.strip()!r} not found")
+            site = site.replace(old, new)
+        (nginx_dir / "site.conf").write_text(site)
+        tmp = nginx_dir / "tmp"
+        main_conf = f"""
+{"user root;" if os.geteuid() == 0 else ""}
+worker_processes 1;
+pid {nginx_dir}/nginx.pid;
+error_log {nginx_dir}/error.log warn;
+events {{ worker_connections 2048; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    log_format timed '$status $request_method $uri $request_time $upstream_cache_status';
+    access_log {nginx_dir}/access.log timed;
+    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+    sendfile on;
+    keepalive_timeout 65;
+    gzip on;
+    include {nginx_dir}/site.conf;
+}}
+"""
+        (nginx_dir / "nginx.conf").write_text(main_conf)
+        check = subprocess.run(
+            ["nginx", "-t", "-q", "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf")],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if check.returncode != 0:
+            raise RuntimeError(f"nginx -t failed: {check.stderr}")
+        proc = self.start(
+            "nginx", ["nginx", "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf"), "-g", "daemon off;"]
+        )
+        wait_for(lambda: port_open(https_port), timeout=10, what="nginx")
+        self.nginx_dir = nginx_dir
+        return proc
+
     def close(self) -> None:
         if self._closed:
             return

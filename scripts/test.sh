@@ -18,5 +18,6 @@ trap cleanup EXIT
 DATABASE_URL=$(SHEER_PG_STATE="$state" bash scripts/ensure-postgres.sh)
 export DATABASE_URL
 bash scripts/ensure-chromium.sh
+bash scripts/fleet_tools.sh
 
 .venv/bin/python -m pytest "$@"
