@@ -65,7 +65,7 @@ def make_user(username: str, *, role: str | None = None, superuser: bool = False
     if superuser:
         user = model.objects.create_superuser(username=username, password=PASSWORD, **fields)
     else:
-        user = model.objects.create_user(username=username, password=PASSWORD, is_staff=True, **fields)
+        user = model.objects.create_user(username=username, password=PASSWORD, **{"is_staff": True, **fields})
     if role:
         user.groups.add(role_group(role))
     return user
