@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from . import structured_data
+from .content_cache import memoized
 from .models import Accreditation, LevelOfCare, License, Page, SiteFacts
 
 
@@ -45,6 +46,11 @@ def site_facts_for_error_page() -> SiteFacts | None:
 
 
 def site_chrome() -> SiteChrome:
+    # Keyed by day as well: a licence disappears the day after it expires.
+    return memoized(("chrome", timezone.localdate()), _site_chrome)
+
+
+def _site_chrome() -> SiteChrome:
     return SiteChrome(
         facts=site_facts(),
         programs=list(LevelOfCare.objects.published().only("name", "short_name", "slug", "order")),
@@ -56,10 +62,17 @@ def site_chrome() -> SiteChrome:
     )
 
 
-def level_of_care_detail(*, slug, include_drafts=False):
-    queryset = LevelOfCare.objects.all() if include_drafts else LevelOfCare.objects.published()
-    return queryset.prefetch_related("services", "faqs").get(slug=slug)
+def level_of_care_detail(*, slug):
+    """A published level of care with its services and FAQs loaded."""
+    return memoized(
+        ("level", slug),
+        lambda: LevelOfCare.objects.published().prefetch_related("services", "faqs").get(slug=slug),
+    )
 
 
 def levels_of_care_for_comparison():
-    return list(LevelOfCare.objects.published())
+    return memoized("levels", lambda: list(LevelOfCare.objects.published()))
+
+
+def published_page(*, slug):
+    return memoized(("page", slug), lambda: Page.objects.published().get(slug=slug))

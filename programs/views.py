@@ -79,7 +79,7 @@ def comparison(request):
 @public_page
 def page_detail(request, slug):
     try:
-        page = Page.objects.published().get(slug=slug)
+        page = selectors.published_page(slug=slug)
     except Page.DoesNotExist:
         raise Http404("No such page") from None
     return _page(

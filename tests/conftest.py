@@ -1,5 +1,6 @@
 import pytest
 
+from programs import content_cache
 from programs.demo_content import load_demo_content
 
 
@@ -23,3 +24,11 @@ def admin_client(client, admin_user):
     from tests.security.otp import login_with_second_factor
 
     return login_with_second_factor(client, admin_user)
+
+
+@pytest.fixture(autouse=True)
+def _cold_content_cache():
+    """Each test starts as a fresh worker would: nothing kept in memory."""
+    content_cache.clear()
+    yield
+    content_cache.clear()
