@@ -103,16 +103,23 @@ def week_label(week: datetime.date, *, with_year=False) -> str:
     return f"{text}, {week.year}" if with_year else text
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 x 10^n at or above value (axis maximum)."""
-    if value <= 0:
-        return 1
-    exponent = math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        candidate = step * 10**exponent
-        if candidate >= value:
-            return candidate
-    return 10 ** (exponent + 1)  # pragma: no cover
+TICKS = 4
+
+
+def axis_step(maximum: float, *, whole: bool) -> float:
+    """A round gridline step (1, 2 or 5 x 10^n) giving at most TICKS steps up
+    to `maximum`; whole numbers only for counts (no "2.5 leads")."""
+    raw = (maximum if maximum > 0 else 1) / TICKS
+    exponent = math.floor(math.log10(raw))
+    step = next(m * 10**exponent for m in (1, 2, 5, 10) if m * 10**exponent >= raw)
+    return max(1, math.ceil(step)) if whole else step
+
+
+def axis_ticks(maximum: float, *, whole: bool = True) -> list[float]:
+    maximum = maximum if maximum > 0 else 1  # an empty chart still gets an axis
+    step = axis_step(maximum, whole=whole)
+    count = max(1, math.ceil(maximum / step - 1e-9))
+    return [round(step * i, 6) for i in range(count + 1)]
 
 
 WIDTH, HEIGHT = 720, 280
@@ -136,11 +143,11 @@ def render_svg(chart: WeeklyChart) -> str:
 
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     totals = [t or 0 for t in chart.totals()]
-    top = nice_ceiling(max(totals, default=0))
+    ticks = axis_ticks(max(totals, default=0), whole=chart.unit == "leads")
+    top = ticks[-1]
     axis = ET.SubElement(svg, "g", {"class": "lead-chart-axis", "fill": "currentColor", "font-size": "12"})
-    for i in range(5):
-        value = top * i / 4
-        y = TOP + plot_h - plot_h * i / 4
+    for value in ticks:
+        y = TOP + plot_h - plot_h * value / top
         ET.SubElement(
             axis,
             "line",
@@ -153,7 +160,7 @@ def render_svg(chart: WeeklyChart) -> str:
                 "stroke-width": "0.5",
             },
         )
-        label = chart.format_value(round(value, 1) if value % 1 else int(value))
+        label = chart.format_value(value if value % 1 else int(value))
         ET.SubElement(
             axis, "text", {"x": str(LEFT - 6), "y": f"{y + 4:.1f}", "text-anchor": "end"}
         ).text = label

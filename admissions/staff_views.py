@@ -304,8 +304,15 @@ def lead_work(model_admin, request, object_id):
     return TemplateResponse(request, "admin/admissions/lead/work.html", context, status=status)
 
 
-def format_when(value) -> str:
-    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else ""
+def format_when(value, *, short=False) -> str:
+    """Local time; short ("Nov. 24, 4:47 p.m.") in list columns, the year only when it is not this year."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    if short:
+        pattern = "N j, P" if local.year == timezone.localdate().year else "N j, Y, P"
+        return formats.date_format(local, pattern)
+    return formats.date_format(local, "DATETIME_FORMAT")
 
 
 def person_name(user) -> str:

@@ -217,5 +217,23 @@ def test_only_the_dashboard_permission_opens_it():
     assert Client().get(DASHBOARD).status_code == 302
 
 
-def test_nice_axis_maximum():
-    assert [dashboard.nice_ceiling(v) for v in (0, 1, 3, 7, 11, 240, 2600)] == [1, 1, 5, 10, 20, 250, 5000]
+@pytest.mark.parametrize(
+    ("maximum", "ticks"),
+    [
+        (0, [0, 1]),
+        (1, [0, 1]),
+        (3, [0, 1, 2, 3]),
+        (6, [0, 2, 4, 6]),
+        (7, [0, 2, 4, 6, 8]),
+        (11, [0, 5, 10, 15]),
+        (240, [0, 100, 200, 300]),
+        (2600, [0, 1000, 2000, 3000]),
+    ],
+)
+def test_count_axes_step_in_whole_round_numbers(maximum, ticks):
+    assert dashboard.axis_ticks(maximum) == ticks
+
+
+def test_hour_axes_may_step_in_fractions():
+    assert dashboard.axis_ticks(0.9, whole=False) == [0, 0.5, 1.0]
+    assert dashboard.axis_ticks(0, whole=False) == [0, 0.5, 1.0]
