@@ -51,6 +51,7 @@ def _admin_lead_url(lead_id: int) -> str:
 def staff_alert_message(submission) -> EmailMessage | None:
     recipients = [a.strip() for a in settings.ADMISSIONS_ALERT_EMAIL.split(",") if a.strip()]
     if not recipients:
+        logger.warning("ADMISSIONS_ALERT_EMAIL is empty: no staff alert for submission %s", submission.pk)
         return None
     lead = submission.lead
     level = getattr(submission, "level_of_care", None) or lead.level_of_care

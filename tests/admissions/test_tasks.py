@@ -113,10 +113,13 @@ def test_no_email_means_no_auto_reply(client, alert_inbox, django_capture_on_com
     assert ConsultationRequest.objects.get().auto_reply_sent_at is None
 
 
-def test_no_alert_address_configured_sends_no_alert(client, settings, django_capture_on_commit_callbacks):
+def test_no_alert_address_configured_sends_no_alert_and_says_so(
+    client, settings, django_capture_on_commit_callbacks, caplog
+):
     settings.ADMISSIONS_ALERT_EMAIL = ""
     submit(client, capture=django_capture_on_commit_callbacks)
     assert [m.to for m in mail.outbox] == [["maria@example.com"]]
+    assert "ADMISSIONS_ALERT_EMAIL is empty" in caplog.text
 
 
 def test_nothing_is_sent_before_the_transaction_commits(
