@@ -17,6 +17,7 @@ site_prepare() {
   PHI_ENCRYPTION_KEYS="bench:$($PY -c 'from admissions.crypto import generate_key; print(generate_key())')"
   PHI_LOOKUP_KEY=$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')
   export DJANGO_SECRET_KEY PHI_ENCRYPTION_KEYS PHI_LOOKUP_KEY
+  export ADMISSIONS_ALERT_EMAIL=${ADMISSIONS_ALERT_EMAIL:-admissions@example.test}
   export DJANGO_ALLOWED_HOSTS=127.0.0.1
   export SITE_URL="http://127.0.0.1:$port"
   export DATABASE_URL=$database_url

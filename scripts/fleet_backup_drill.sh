@@ -16,6 +16,7 @@ gpg --batch --quiet --passphrase '' --quick-generate-key "Sheer backup drill <dr
 export BACKUP_GPG_RECIPIENT=drill@localhost BACKUP_DIR="$work/backups" PRIVATE_MEDIA_ROOT="$work/none"
 export PHI_ENCRYPTION_KEYS=${PHI_ENCRYPTION_KEYS:-k1:dGVzdC1vbmx5LWtleS1mb3ItdGhlLXN1aXRlLW9ubHk}
 export PHI_LOOKUP_KEY=${PHI_LOOKUP_KEY:-dGVzdC1vbmx5LWxvb2t1cC1rZXktZm9yLXRlc3RzISE}
+export ADMISSIONS_ALERT_EMAIL=${ADMISSIONS_ALERT_EMAIL:-admissions@example.test}
 
 count() { psql -Atq "$1" -c "SELECT (SELECT count(*) FROM admissions_lead) || ' ' || (SELECT count(*) FROM admissions_consultationrequest) || ' ' || (SELECT count(*) FROM django_migrations)"; }
 before=$(count "$DATABASE_URL")

@@ -67,6 +67,7 @@ export SITE_URL="http://localhost:$port"
 export DJANGO_SECURE_SSL_REDIRECT=False
 export DJANGO_STATIC_ROOT=$static
 export DJANGO_LOG_LEVEL=ERROR
+export ADMISSIONS_ALERT_EMAIL=admissions@example.test
 export PHI_ENCRYPTION_KEYS="obs1:$(.venv/bin/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')"
 export PHI_LOOKUP_KEY="$(.venv/bin/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')"
 .venv/bin/python manage.py migrate --noinput -v0

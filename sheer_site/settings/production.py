@@ -25,6 +25,9 @@ if not PHI_ENCRYPTION_KEYS or not all(len(item) == 2 for item in PHI_ENCRYPTION_
 
     raise ImproperlyConfigured("PHI_ENCRYPTION_KEYS must be 'id:base64key[,id:base64key...]'.")
 
+# Speed to lead: a site that cannot tell staff about new requests must not start.
+ADMISSIONS_ALERT_EMAIL = env("ADMISSIONS_ALERT_EMAIL")
+
 TASKS = {"default": {"BACKEND": env("DJANGO_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 # Transport: TLS ends at nginx, which sets X-Forwarded-Proto.

@@ -172,6 +172,7 @@ def production_settings():
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
         "PHI_ENCRYPTION_KEYS": "k1:" + "A" * 43,
         "PHI_LOOKUP_KEY": "B" * 43,
+        "ADMISSIONS_ALERT_EMAIL": "admissions@example.com",
     }
     names = [
         "SESSION_COOKIE_NAME",
