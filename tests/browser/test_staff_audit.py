@@ -23,13 +23,12 @@ from admissions.models import (
     RequestKind,
 )
 from admissions.storage import EncryptedStorage
-from tests.browser.conftest import chromium, open_context, site_content  # noqa: F401 - fixtures
+from tests.security.conftest import PASSWORD
+from tests.security.otp import add_authenticator
 
-from .conftest import PASSWORD
-from .otp import add_authenticator
-from .test_browser_admin import DESKTOP, sign_in
+from .test_staff_security import DESKTOP, seeded_roles, sign_in  # noqa: F401 - fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("site_content")]
+pytestmark = pytest.mark.usefixtures("site_content", "seeded_roles")
 
 
 @pytest.fixture
@@ -78,7 +77,7 @@ def lead_with_card():
 
 
 def test_a_coordinators_look_at_a_lead_and_its_card_is_in_the_audit_trail(
-    open_context,  # noqa: F811
+    open_context,
     django_user_model,
     card_store,
 ):

@@ -3,6 +3,7 @@ password and an authenticator code, open the lead list, a lead, add pages and
 the audit trail, and fail on any CSP violation (console or
 securitypolicyviolation event)."""
 
+import importlib
 import uuid
 
 import pytest
@@ -11,12 +12,28 @@ from django.urls import NoReverseMatch, reverse
 
 from admissions.crypto import lookup_hash
 from admissions.models import ConsentText, ConsultationRequest, Lead, RequestKind
-from tests.browser.conftest import chromium, open_context, site_content  # noqa: F401 - fixtures
+from tests.security.conftest import PASSWORD
+from tests.security.otp import add_authenticator, totp_code
 
-from .conftest import PASSWORD
-from .otp import add_authenticator, totp_code
+pytestmark = pytest.mark.usefixtures("site_content", "seeded_roles")
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("site_content")]
+
+@pytest.fixture
+def seeded_roles(transactional_db):
+    """Live-server tests empty every table afterwards, the data migrations'
+    rows included: run those seeds again (they only add what is missing)."""
+    from django.apps import apps
+
+    # The seeds toggle models_module on the app configs they are given; these
+    # are the live ones, so put every value back afterwards.
+    saved = {config.label: config.models_module for config in apps.get_app_configs()}
+    try:
+        for name in ("0002_seed_roles_consents_carriers", "0004_managers_read_audit_trail"):
+            importlib.import_module(f"admissions.migrations.{name}").forwards(apps, None)
+    finally:
+        for config in apps.get_app_configs():
+            config.models_module = saved[config.label]
+
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "is_mobile": False, "has_touch": False}
 
@@ -88,7 +105,7 @@ def optional(name, *args):
         return None
 
 
-def test_the_admin_works_under_the_csp(open_context, django_user_model):  # noqa: F811
+def test_the_admin_works_under_the_csp(open_context, django_user_model):
     manager = django_user_model.objects.create_user(username="morgan", password=PASSWORD, is_staff=True)
     manager.groups.set(Group.objects.filter(name__in=["Admissions manager", "Content editor"]))
     device = add_authenticator(manager)
@@ -125,7 +142,7 @@ def test_the_admin_works_under_the_csp(open_context, django_user_model):  # noqa
     assert lead_pages[0] is None or len(pages) == 8
 
 
-def test_enrolment_in_the_browser_shows_a_scannable_qr_code(open_context, django_user_model):  # noqa: F811
+def test_enrolment_in_the_browser_shows_a_scannable_qr_code(open_context, django_user_model):
     django_user_model.objects.create_user(username="newbie", password=PASSWORD, is_staff=True)
     context = open_context(**DESKTOP)
     context.add_init_script(RECORD_VIOLATIONS)
