@@ -255,7 +255,10 @@ def database_drop(server_url: str, name: str) -> None:
 
 def static_files_ready(env: dict) -> None:
     """Production serves hashed static names from collectstatic's manifest."""
-    if not (STATIC_ROOT / "staticfiles.json").exists() or os.environ.get("FLEET_COLLECTSTATIC"):
+    manifest = STATIC_ROOT / "staticfiles.json"
+    sources = [ROOT / "static", *ROOT.glob("*/static")]
+    newest = max((f.stat().st_mtime for d in sources for f in d.rglob("*") if f.is_file()), default=0)
+    if not manifest.exists() or manifest.stat().st_mtime < newest:
         manage(env, "collectstatic", "--noinput", "-v0")
 
 
@@ -415,6 +418,22 @@ def http_status(port: int, path: str) -> int:
     try:
         conn.request("GET", path, headers={"X-Forwarded-Proto": "https"})
         return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def https_get(port: int, path: str, headers=None):
+    """GET through the local nginx (its throwaway certificate is not checked)."""
+    import ssl
+
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         conn.close()
 

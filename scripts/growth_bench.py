@@ -1,0 +1,352 @@
+#!/usr/bin/env python
+"""Cost as the data grows: 10,000, 100,000 and 1,000,000 leads in PostgreSQL.
+
+Fills a scratch database (sheer_h8_growth on the shared server, or
+--database-url) step by step with leads and one consultation request each,
+written with COPY: encrypted columns hold real tokens from admissions.crypto
+(a few hundred precomputed and reused), lookup columns real HMACs of distinct
+phones and emails. Statuses, coordinators, sources and dates are spread over
+three years as an admissions team's would be (recent leads open, older ones
+closed or admitted). At each size it times, in this process with production
+settings (median of --repeat runs after one warm-up):
+
+  - the de-duplication lookup (admissions.services.intake.lead_find_recent);
+  - the admin inbox, first page, as a superuser through Django's test Client;
+  - the inbox filtered (status New) and searched by phone, and by name;
+  - the dashboard page (all its queries);
+
+and prints each one's query count and the EXPLAIN plan of its main query.
+
+    .venv/bin/python scripts/growth_bench.py                     # 10k, 100k, 1M (~10 min)
+    .venv/bin/python scripts/growth_bench.py --sizes 10000 --keep
+
+The database is dropped at the end unless --keep. Figures: docs/performance.md.
+"""
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import fleet_lib as fl  # noqa: E402
+
+DB = "sheer_h8_growth"
+SOURCES = ["google", "direct", "facebook", "bing", "instagram", "psychologytoday.com", "alumni", "tv"]
+FINAL = ["admitted", "not_a_fit", "referred_out", "unreachable", "declined", "duplicate"]
+OPEN = ["new", "contact_attempted", "contacted", "insurance_verification", "verified", "assessment_scheduled"]
+SPAN_DAYS = 3 * 365
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--plans", action="store_true", help="print full EXPLAIN plans")
+    options = parser.parse_args(argv)
+    sizes = [int(s) for s in options.sizes.split(",")]
+
+    url = options.database_url
+    if not url:
+        fl.log(f"preparing {DB}")
+        url = fl.database_prepare(fl.SHARED_SERVER, DB)
+    os.environ.update(fl.django_env(url, DJANGO_ALLOWED_HOSTS="testserver"))
+    fl.static_files_ready(dict(os.environ))
+    sys.path.insert(0, str(fl.ROOT))
+    import django
+
+    django.setup()
+    try:
+        results = []
+        for size in sizes:
+            grow_to(size)
+            results.append(measure(size, options))
+        print_table(results)
+    finally:
+        from django.db import connection
+
+        connection.close()
+        if not options.keep and not options.database_url:
+            fl.database_drop(fl.SHARED_SERVER, DB)
+    return 0
+
+
+# ------------------------------------------------------------------------ data
+
+
+def token_pool(field, make, n=300):
+    return [field.get_prep_value(make(i)) for i in range(n)]
+
+
+def grow_to(size: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from admissions.forms import current_consent
+    from admissions.models import ConsultationRequest, Lead
+    from admissions.services.intake import email_lookup, phone_lookup
+    from programs.models import LevelOfCare
+
+    have = Lead.objects.count()
+    if have >= size:
+        return
+    started = time.perf_counter()
+    rng = random.Random(size)
+    users = get_user_model()
+    coordinators = [
+        users.objects.get_or_create(username=f"coordinator{i}", defaults={"is_staff": True})[0].pk
+        for i in range(8)
+    ]
+    levels = list(LevelOfCare.objects.values_list("pk", flat=True)) + [None]
+    consent = current_consent("contact").pk
+    lead_phone = token_pool(Lead._meta.get_field("phone"), lambda i: f"+1714555{i % 10000:04d}")
+    lead_email = token_pool(Lead._meta.get_field("email"), lambda i: f"person{i}@example.com")
+    message = token_pool(ConsultationRequest._meta.get_field("message"), lambda i: f"Help needed {i}.")
+    now = datetime.datetime.now(datetime.UTC)
+    first_id = (Lead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+
+    lead_columns = [
+        "id", "first_name", "last_name", "phone", "email", "phone_lookup", "email_lookup", "status",
+        "close_reason", "assigned_to_id", "follow_up_at", "kind", "level_of_care_id", "source",
+        "received_at", "first_contact_at", "last_activity_at",
+    ]  # fmt: skip
+    request_columns = [
+        "lead_id", "form_token", "submitted_at", "first_name", "last_name", "phone", "email", "client_ip",
+        "page_url", "landing_page", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term",
+        "utm_content", "staff_alert_sent_at", "auto_reply_sent_at", "best_time_to_call", "who_needs_help",
+        "caller_relation", "level_of_care_id", "message", "heard_about", "contact_consent_id",
+        "automated_contact_consent_id",
+    ]  # fmt: skip
+    extra_lead = required_extras(Lead, lead_columns)
+    extra_request = required_extras(ConsultationRequest, request_columns)
+    names = ["Maria", "James", "Linda", "Daniel", "Aisha", "Wei", "Olga", "Carlos", "Fatima", "Noah"]
+    surnames = ["Lopez", "Smith", "Kim", "Nguyen", "Garcia", "Johnson", "Brown", "Patel", "Chen", "Davis"]
+
+    with connection.cursor() as cursor:
+        raw = cursor.connection
+        with raw.cursor() as cur:
+            with cur.copy(
+                f"COPY admissions_lead ({', '.join(lead_columns + list(extra_lead))}) FROM STDIN"
+            ) as copy:
+                for n in range(first_id, size + 1):
+                    age = rng.random() ** 1.3 * SPAN_DAYS  # more recent leads than old ones
+                    received = now - datetime.timedelta(days=age, seconds=rng.randrange(86400))
+                    recent = age < 30
+                    status = rng.choice(OPEN) if (recent and rng.random() < 0.8) else rng.choice(FINAL)
+                    contacted = status not in ("new",) and rng.random() < 0.95
+                    first_contact = (
+                        received + datetime.timedelta(minutes=rng.expovariate(1 / 45)) if contacted else None
+                    )
+                    copy.write_row(
+                        [
+                            n, names[n % 10], f"{surnames[(n // 10) % 10]}{n}",
+                            lead_phone[n % 300], lead_email[n % 300],
+                            phone_lookup(f"+1949{2000000 + n:07d}"), email_lookup(f"lead{n}@example.com"),
+                            status, "" if status in OPEN or status == "admitted" else "Closed in bulk data.",
+                            rng.choice(coordinators) if status != "new" else None,
+                            received + datetime.timedelta(days=2) if status in OPEN else None,
+                            "consultation" if rng.random() < 0.7 else "insurance",
+                            rng.choice(levels), rng.choice(SOURCES),
+                            received, first_contact, first_contact or received,
+                            *extra_lead.values(),
+                        ]
+                    )  # fmt: skip
+            with cur.copy(
+                f"COPY admissions_consultationrequest ({', '.join(request_columns + list(extra_request))}) FROM STDIN"
+            ) as copy:
+                for n in range(first_id, size + 1):
+                    copy.write_row(
+                        [
+                            n, uuid.UUID(int=rng.getrandbits(128)), now, names[n % 10], "Bulk",
+                            lead_phone[n % 300], lead_email[n % 300], "203.0.113.7",
+                            "https://www.example.test/admissions/consultation/", "", "", "", "", "", "", "",
+                            now, None, "any", "self", "", None, message[n % 300], "", consent, None,
+                            *extra_request.values(),
+                        ]
+                    )  # fmt: skip
+        cursor.execute("SELECT setval(pg_get_serial_sequence('admissions_lead', 'id'), %s)", [size])
+    # As autovacuum would have by now: statistics and the visibility map
+    # (index-only scans); VACUUM cannot run inside a transaction block.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) admissions_lead")
+        cursor.execute("VACUUM (ANALYZE) admissions_consultationrequest")
+    fl.log(f"{size:,} leads ({size - first_id + 1:,} added in {time.perf_counter() - started:.0f}s)")
+
+
+def required_extras(model, filled: list[str]) -> dict:
+    """Columns other work added since this script was written: their defaults."""
+    extras = {}
+    for field in model._meta.concrete_fields:
+        if field.column in filled or field.primary_key:
+            continue
+        if field.null:
+            extras[field.column] = None
+        elif field.has_default():
+            extras[field.column] = field.get_db_prep_save(field.get_default(), connection=None)
+        else:
+            raise SystemExit(f"{model.__name__}.{field.name} needs a value in growth_bench.py")
+    return extras
+
+
+# ------------------------------------------------------------------------ measuring
+
+
+def timed(func, repeat: int):
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    func()  # warm-up: caches, prepared plans, pages in shared buffers
+    durations = []
+    for _ in range(repeat):
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            func()
+            durations.append(time.perf_counter() - started)
+    return statistics.median(durations) * 1000, len(queries.captured_queries), queries.captured_queries
+
+
+def explain(sql: str) -> tuple[str, float, list[str]]:
+    """The plan's node types that read tables, its execution time, and the full text."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        lines = [row[0] for row in cursor.fetchall()]
+    scans = []
+    for line in lines:
+        text = line.strip().lstrip("-> ").strip()
+        for kind in ("Index Only Scan", "Bitmap Index Scan", "Index Scan", "Seq Scan"):
+            if text.startswith(kind) or text.startswith("Parallel " + kind):
+                scans.append(text.split("  (")[0].split(" (cost")[0])
+                break
+    execution = next((float(x.split()[2]) for x in lines if x.startswith("Execution Time")), 0.0)
+    return "; ".join(scans), execution, lines
+
+
+def lead_queries(captured) -> list[dict]:
+    """The queries that read admissions_lead, slowest first."""
+    candidates = [q for q in captured if '"admissions_lead"' in q["sql"] and q["sql"].startswith("SELECT")]
+    return sorted(candidates, key=lambda q: -float(q["time"]))
+
+
+def query_label(sql: str) -> str:
+    """A few words for a lead query, from its SQL."""
+    if "COUNT(*)" in sql.upper() and "GROUP BY" not in sql:
+        return "count"
+    if "GROUP BY" in sql:
+        if '"source"' in sql and "DATE_TRUNC" not in sql:
+            return "source list"
+        return "weekly aggregate" if "DATE_TRUNC" in sql else "aggregate"
+    if "LIMIT 51" in sql or "LIMIT 50" in sql:
+        return "list page"
+    if "FOR UPDATE" in sql:
+        return "lookup"
+    return "select"
+
+
+def measure(size: int, options) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.test import Client
+    from django.urls import reverse
+
+    from admissions.services.intake import lead_find_recent
+    from admissions.staff_views import SEARCH_TOKEN_VAR, search_token
+
+    admin_user, _ = get_user_model().objects.get_or_create(
+        username="growth-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client(secure=True, headers={"X-Forwarded-Proto": "https"})  # as from nginx
+    client.force_login(admin_user)
+    try:
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=admin_user, name="bench", defaults={"confirmed": True}
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    except ImportError:
+        pass
+
+    from admissions.models import Lead
+
+    # A lead from the last month: the one a returning person would match.
+    recent_n = (
+        Lead.objects.filter(
+            received_at__gte=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=30)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    target_name = Lead.objects.get(pk=recent_n).last_name
+    inbox = reverse("admin:admissions_lead_changelist")
+
+    def page(path):
+        def get():
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code, response.get("Location"))
+
+        return get
+
+    def dedup_hit():
+        with transaction.atomic():
+            assert lead_find_recent(phone=f"+1949{2000000 + recent_n:07d}") is not None
+
+    def dedup_miss():
+        with transaction.atomic():
+            assert lead_find_recent(phone="+17145550000", email="nobody@example.com") is None
+
+    cases = {
+        "dedup lookup (match)": dedup_hit,
+        "dedup lookup (no match)": dedup_miss,
+        "inbox, first page": page(inbox),
+        "inbox, status New": page(f"{inbox}?status=new"),
+        "inbox, phone search": page(
+            f"{inbox}?{SEARCH_TOKEN_VAR}={search_token(f'+1949{2000000 + recent_n:07d}')}"
+        ),
+        "inbox, name search": page(f"{inbox}?{SEARCH_TOKEN_VAR}={search_token(target_name)}"),
+        "dashboard": page(reverse("admin:admissions_lead_dashboard")),
+    }
+    rows = {}
+    for name, func in cases.items():
+        ms, count, captured = timed(func, options.repeat)
+        explained = []
+        for query in lead_queries(captured)[:3]:
+            scans, sql_ms, plan = explain(query["sql"])
+            explained.append((query_label(query["sql"]), sql_ms, scans))
+            if options.plans:
+                print(f"--- {size:,} {name}\n{query['sql']}\n" + "\n".join(plan))
+        rows[name] = {"ms": ms, "queries": count, "explained": explained}
+    return {"size": size, "rows": rows}
+
+
+def print_table(results) -> None:
+    print()
+    print("growth: median time per call; its slowest lead queries with EXPLAIN ANALYZE time and scans")
+    names = list(results[0]["rows"])
+    for name in names:
+        print(f"  {name}")
+        for result in results:
+            row = result["rows"][name]
+            print(f"    {result['size']:>9,}  {row['ms']:8.1f} ms per call, {row['queries']} queries")
+            for label, sql_ms, scans in row["explained"]:
+                print(f"               {label:<17} {sql_ms:8.1f} ms  {scans}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
