@@ -47,6 +47,7 @@ from .models import (
     Lead,
     LeadEvent,
     LeadStatus,
+    RequestKind,
 )
 from .services import pipeline
 
@@ -531,32 +532,51 @@ def csv_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _iso(value) -> str:
-    return timezone.localtime(value).isoformat(timespec="minutes") if value else ""
+EXPORT_FIELDS = [
+    "pk",
+    "received_at",
+    "status",
+    "kind",
+    "level_of_care__name",
+    "source",
+    "assigned_to__username",
+    "first_contact_at",
+    "follow_up_at",
+    "last_activity_at",
+]
+STATUS_LABELS = dict(LeadStatus.choices)
+KIND_LABELS = dict(RequestKind.choices)
 
 
-def export_row(lead: Lead) -> list[str]:
-    minutes = (
-        round((lead.first_contact_at - lead.received_at).total_seconds() / 60)
-        if lead.first_contact_at
-        else ""
-    )
-    return [
-        csv_safe(v)
-        for v in (
-            lead.pk,
-            _iso(lead.received_at),
-            lead.get_status_display(),
-            lead.get_kind_display(),
-            lead.level_of_care.name if lead.level_of_care else "Not sure",
-            lead.source,
-            lead.assigned_to.get_username() if lead.assigned_to else "",
-            _iso(lead.first_contact_at),
-            minutes,
-            _iso(lead.follow_up_at),
-            _iso(lead.last_activity_at),
-        )
-    ]
+def export_rows(queryset):
+    """CSV rows from plain tuples: at 100,000 leads, building a model instance
+    per row would cost more than the query."""
+    zone = timezone.get_current_timezone()
+
+    def iso(value):
+        return value.astimezone(zone).isoformat(timespec="minutes") if value else ""
+
+    fields = queryset.values_list(*EXPORT_FIELDS)
+    for pk, received, status, kind, level, source, username, contact, follow_up, activity in fields.iterator(
+        chunk_size=2000
+    ):
+        minutes = round((contact - received).total_seconds() / 60) if contact else ""
+        yield [
+            csv_safe(value)
+            for value in (
+                pk,
+                iso(received),
+                STATUS_LABELS.get(status, status),
+                KIND_LABELS.get(kind, kind),
+                level or "Not sure",
+                source,
+                username or "",
+                iso(contact),
+                minutes,
+                iso(follow_up),
+                iso(activity),
+            )
+        ]
 
 
 class _Echo:
@@ -580,9 +600,14 @@ def lead_export(model_admin, request):
     writer = csv.writer(_Echo())
 
     def lines():
-        yield writer.writerow(EXPORT_COLUMNS)
-        for lead in queryset.iterator(chunk_size=2000):
-            yield writer.writerow(export_row(lead))
+        # A few hundred rows per chunk: the response encodes each chunk, not each line.
+        chunk = [writer.writerow(EXPORT_COLUMNS)]
+        for row in export_rows(queryset):
+            chunk.append(writer.writerow(row))
+            if len(chunk) >= 500:
+                yield "".join(chunk)
+                chunk = []
+        yield "".join(chunk)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()

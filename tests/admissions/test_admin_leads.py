@@ -283,6 +283,22 @@ def test_inbox_query_count_does_not_grow_with_the_page(coord_client, coord, djan
         assert coord_client.get(location).status_code == 200
 
 
+def test_the_inbox_decrypts_no_phone_or_email(coord_client, monkeypatch):
+    from admissions import crypto
+
+    for i in range(3):
+        make_consultation(email=f"someone{i}@example.com")
+    opened = []
+    real = crypto.decrypt_text
+    monkeypatch.setattr(
+        crypto,
+        "decrypt_text",
+        lambda token, *, context: opened.append(context) or real(token, context=context),
+    )
+    assert len(coord_client.get(INBOX).context["cl"].result_list) == 3
+    assert opened == []
+
+
 # Lead page ---------------------------------------------------------------------------
 
 
