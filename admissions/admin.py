@@ -226,9 +226,7 @@ class LeadAdmin(admin.ModelAdmin):
     # Replaced by get_search_results (names, and phone/email through the hash);
     # declared so the admin shows the search box.
     search_fields = ["first_name", "last_name"]
-    search_help_text = (
-        "A name (or part of one), a whole phone number in any format, or a whole email address."
-    )
+    search_help_text = "A name (or part of one), a whole phone number in any format, a whole email address, or a lead number."
     list_select_related = ["assigned_to", "level_of_care"]
     list_per_page = 50
     # Counting every lead on each page view is wasted work at 100,000 rows.

@@ -248,6 +248,12 @@ def test_an_altered_search_token_is_a_message_not_a_500(coord_client):
     assert "That search link no longer works" in response.content.decode()
 
 
+def test_the_search_endpoint_takes_only_posts_from_lead_staff(coord_client):
+    assert coord_client.get(reverse("admin:admissions_lead_search"), {"q": "x"}).status_code == 405
+    editor = login(Client(), make_user("editor_only"))
+    assert editor.post(reverse("admin:admissions_lead_search"), {"q": "x"}).status_code == 403
+
+
 def test_a_10000_character_search_is_harmless(coord_client):
     response, location = search(coord_client, "ж" * 10_000)
     assert response.status_code == 200

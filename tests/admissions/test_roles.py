@@ -121,3 +121,29 @@ def test_content_editors_see_no_lead_data_anywhere_they_can_go():
         assert "Hidalgo" not in response.content.decode()
     for name in ("consultationrequest", "insuranceverification", "insurancecarrier", "auditevent"):
         assert client.get(reverse(f"admin:admissions_{name}_changelist")).status_code == 403
+
+
+def test_a_view_only_user_reads_a_lead_but_cannot_work_it():
+    from django.contrib.auth.models import Permission
+
+    reader = make_user("auditor")
+    reader.user_permissions.add(
+        Permission.objects.get(codename="view_lead", content_type__app_label="admissions")
+    )
+    lead = make_consultation()[1]
+    client = login(Client(), reader)
+    url = reverse("admin:admissions_lead_change", args=[lead.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Work this lead" not in page.content.decode()
+    assert client.post(url, {"action": "note", "note-note": "x"}).status_code == 403
+    assert not lead.events.filter(kind="note").exists()
+
+
+def test_reference_data_is_read_only_for_coordinators_and_editable_by_managers():
+    url = reverse("admin:admissions_insurancecarrier_changelist")
+    coordinator_page = login(Client(), USERS["coordinator"]()).get(url)
+    assert coordinator_page.status_code == 200
+    assert 'name="form-0-order"' not in coordinator_page.content.decode()
+    manager_page = login(Client(), USERS["manager"]()).get(url)
+    assert 'name="form-0-order"' in manager_page.content.decode()
