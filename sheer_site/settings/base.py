@@ -254,19 +254,6 @@ ADMISSIONS_MIN_FILL_SECONDS = env.float("ADMISSIONS_MIN_FILL_SECONDS", default=3
 # The call-back time promised on the thank-you page and in the auto-reply.
 ADMISSIONS_CALLBACK_MINUTES = env.int("ADMISSIONS_CALLBACK_MINUTES", default=30)
 
-# Admissions intake (admissions/views.py, spam.py, tasks.py).
-# The inbox told of every new request (comma-separated addresses); empty sends no alert.
-ADMISSIONS_ALERT_EMAIL = env("ADMISSIONS_ALERT_EMAIL", default="")
-# The MAILERS alias the alert and auto-reply go through.
-ADMISSIONS_MAILER = env("ADMISSIONS_MAILER", default="default")
-# Stored requests per address and form per window; 0 turns the limit off (benchmarks only).
-ADMISSIONS_RATE_LIMIT = env.int("ADMISSIONS_RATE_LIMIT", default=5)
-ADMISSIONS_RATE_WINDOW_SECONDS = env.int("ADMISSIONS_RATE_WINDOW_SECONDS", default=600)
-# A form sent sooner than this after it was served is a bot.
-ADMISSIONS_MIN_FILL_SECONDS = env.float("ADMISSIONS_MIN_FILL_SECONDS", default=3.0)
-# The call-back time promised on the thank-you page and in the auto-reply.
-ADMISSIONS_CALLBACK_MINUTES = env.int("ADMISSIONS_CALLBACK_MINUTES", default=30)
-
 # How long a shared cache (nginx, a CDN run by the center) may keep a public
 # page. An edit in the admin reaches visitors within this many seconds.
 PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=300)
