@@ -293,8 +293,13 @@ LOGGING = {
 }
 # django.template's DEBUG records hold the whole template context, answers in
 # a bound intake form included: dropped at the logger, whatever the level.
-LOGGING["filters"] = {"no_template_context": {"()": "admissions.log_filters.DropTemplateContext"}}
+LOGGING["filters"] = {
+    "no_template_context": {"()": "admissions.log_filters.DropTemplateContext"},
+    # Database errors quote row values (names, hashes, ciphertexts): message withheld.
+    "no_database_error_detail": {"()": "admissions.log_filters.ScrubDatabaseErrorDetail"},
+}
 LOGGING["loggers"]["django.template"] = {"filters": ["no_template_context"]}
+LOGGING["handlers"]["console"]["filters"] = ["no_database_error_detail"]
 
 # Staff security (admissions/security.py, admissions/mfa.py, docs/security.md).
 # django-axes checks the password; the ModelBackend then logs the user in.
