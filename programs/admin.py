@@ -124,7 +124,7 @@ class PageAdmin(RecordsEditorMixin, PreviewLinkMixin, VersionAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["preview_link", "updated_at", "updated_by"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "preview_link", "summary", "body"]}),
+        (None, {"fields": ["title", "menu_title", "slug", "status", "preview_link", "summary", "body"]}),
         ("Footer", {"fields": ["show_in_footer", "order"]}),
         ("Search engines", {"fields": ["seo_title", "seo_description"]}),
         ("Last change", {"fields": ["updated_at", "updated_by"]}),

@@ -303,6 +303,7 @@ LEVELS = [
 PAGES = [
     {
         "slug": "about",
+        "menu_title": "About us",
         "title": "About Sheer Recovery",
         "seo_title": "About our addiction treatment center",
         "order": 1,
@@ -326,6 +327,7 @@ PAGES = [
     },
     {
         "slug": "insurance",
+        "menu_title": "Insurance",
         "title": "Insurance and paying for treatment",
         "seo_title": "",
         "order": 2,
@@ -348,6 +350,7 @@ PAGES = [
     },
     {
         "slug": "sober-living",
+        "menu_title": "Sober living",
         "title": "Sober living",
         "seo_title": "Monitored sober living homes",
         "order": 3,

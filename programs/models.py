@@ -279,6 +279,11 @@ class Page(PublishableContent):
     """A plain page such as About, Insurance or the Privacy notice."""
 
     title = models.CharField(max_length=100, help_text="The page heading.")
+    menu_title = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="Short name for the header menu on phones, e.g. “Insurance”. Leave blank to use the heading.",
+    )
     slug = models.SlugField(
         max_length=100,
         unique=True,

@@ -55,7 +55,7 @@ def _site_chrome() -> SiteChrome:
         facts=site_facts(),
         programs=list(LevelOfCare.objects.published().only("name", "short_name", "slug", "order")),
         footer_pages=list(
-            Page.objects.published().filter(show_in_footer=True).only("title", "slug", "order")
+            Page.objects.published().filter(show_in_footer=True).only("title", "menu_title", "slug", "order")
         ),
         licenses=list(License.objects.filter(expires_on__gte=timezone.localdate())),
         accreditations=list(Accreditation.objects.all()),
