@@ -270,8 +270,9 @@ class Stack:
         self.procs: list[Proc] = []
         self.closers: list = []
         self._closed = False
-        signal.signal(signal.SIGTERM, self._on_signal)
-        signal.signal(signal.SIGHUP, self._on_signal)
+        self._previous_handlers = {
+            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGHUP)
+        }
 
     def _on_signal(self, signum, frame):
         self.close()
@@ -394,6 +395,8 @@ http {{
         if self._closed:
             return
         self._closed = True
+        for sig, handler in self._previous_handlers.items():
+            signal.signal(sig, handler)
         for proc in reversed(self.procs):
             with contextlib.suppress(Exception):
                 proc.stop()
