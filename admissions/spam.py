@@ -76,27 +76,38 @@ def honeypot_filled(data) -> bool:
     return bool(data.get(HONEYPOT_FIELD, "").strip())
 
 
-def rate_limit_exceeded(*, kind: str, client_ip: str | None) -> bool:
-    """Count this post against the address's allowance for this form.
+def _rate_key(kind: str, client_ip: str) -> tuple[str, int]:
+    window = settings.ADMISSIONS_RATE_WINDOW_SECONDS
+    return f"admissions:rate:{kind}:{client_ip}:{int(time.time() // window)}", window
+
+
+def rate_limit_reached(*, kind: str, client_ip: str | None) -> bool:
+    """Has this address already stored its allowance of this form in the
+    current window? Only stored requests count (rate_limit_record): a person
+    correcting mistakes, or sending again after an outage, is never taken for
+    a flood and silently dropped.
 
     A fixed window per address and form, in the default cache (the database
-    by default) so every server process shares the count. add() creates the
-    counter only if absent; incr() then counts. ADMISSIONS_RATE_LIMIT=0 turns
-    the limit off (benchmarks).
+    by default) so every server process shares the count.
+    ADMISSIONS_RATE_LIMIT=0 turns the limit off (benchmarks).
     """
     limit = settings.ADMISSIONS_RATE_LIMIT
     if not limit or not client_ip:
         return False
-    window = settings.ADMISSIONS_RATE_WINDOW_SECONDS
-    bucket = int(time.time() // window)
-    key = f"admissions:rate:{kind}:{client_ip}:{bucket}"
+    key, _ = _rate_key(kind, client_ip)
+    return (cache.get(key) or 0) >= limit
+
+
+def rate_limit_record(*, kind: str, client_ip: str | None) -> None:
+    """Count one stored request against the address's allowance."""
+    if not settings.ADMISSIONS_RATE_LIMIT or not client_ip:
+        return
+    key, window = _rate_key(kind, client_ip)
     cache.add(key, 0, timeout=window * 2)
     try:
-        count = cache.incr(key)
+        cache.incr(key)
     except ValueError:  # expired between add() and incr()
         cache.add(key, 1, timeout=window * 2)
-        count = 1
-    return count > limit
 
 
 def blocked_submission_count(*, kind: str, reason: str, day: datetime.date | None = None) -> None:

@@ -111,12 +111,10 @@ def _intake(request, page):
         return _render_form(request, page, form, token, attribution, status=400)
     if not form.is_valid():
         return _render_form(request, page, form, token, attribution, status=400)
-    # Counted only for complete posts: a person correcting mistakes is never
-    # taken for a flood.
-    if spam.rate_limit_exceeded(kind=page.kind, client_ip=client_ip(request)):
+    if spam.rate_limit_reached(kind=page.kind, client_ip=client_ip(request)):
         return _blocked(page, BlockedSubmission.Reason.RATE_LIMIT)
 
-    page.create(
+    _, created = page.create(
         context=RequestContext(
             form_token=token.id,
             client_ip=client_ip(request),
@@ -125,6 +123,8 @@ def _intake(request, page):
         ),
         **form.service_kwargs(),
     )
+    if created:  # only stored requests use up the allowance
+        spam.rate_limit_record(kind=page.kind, client_ip=client_ip(request))
     return _see_other(page.thank_you)
 
 

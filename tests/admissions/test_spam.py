@@ -65,10 +65,24 @@ def test_honeypot():
 @pytest.mark.usefixtures("cache_table")
 def test_rate_limit_window_per_address_and_form(settings):
     settings.ADMISSIONS_RATE_LIMIT = 2
-    results = [spam.rate_limit_exceeded(kind="consultation", client_ip="2001:db8::1") for _ in range(4)]
+    results = []
+    for _ in range(4):
+        results.append(spam.rate_limit_reached(kind="consultation", client_ip="2001:db8::1"))
+        spam.rate_limit_record(kind="consultation", client_ip="2001:db8::1")
     assert results == [False, False, True, True]
-    assert not spam.rate_limit_exceeded(kind="insurance", client_ip="2001:db8::1")
-    assert not spam.rate_limit_exceeded(kind="consultation", client_ip=None)  # unknown address: never blocked
+    assert not spam.rate_limit_reached(kind="insurance", client_ip="2001:db8::1")
+    spam.rate_limit_record(kind="consultation", client_ip=None)
+    assert not spam.rate_limit_reached(kind="consultation", client_ip=None)  # unknown address: never blocked
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("cache_table")
+def test_looking_at_the_allowance_does_not_use_it(settings):
+    settings.ADMISSIONS_RATE_LIMIT = 1
+    for _ in range(5):
+        assert not spam.rate_limit_reached(kind="consultation", client_ip="198.51.100.7")
+    spam.rate_limit_record(kind="consultation", client_ip="198.51.100.7")
+    assert spam.rate_limit_reached(kind="consultation", client_ip="198.51.100.7")
 
 
 @pytest.mark.django_db

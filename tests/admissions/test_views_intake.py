@@ -499,6 +499,29 @@ def test_rate_limit_counts_only_complete_posts(client, settings):
     assert ConsultationRequest.objects.count() == 1
 
 
+def test_a_post_that_was_not_stored_does_not_use_the_allowance(client, settings, monkeypatch):
+    """Sending again after a failed save (e.g. a database outage) must never
+    turn a person into 'spam' whose request is silently dropped."""
+    settings.ADMISSIONS_RATE_LIMIT = 1
+    import dataclasses
+
+    import admissions.views as views
+
+    def failing_create(**kwargs):
+        raise RuntimeError("save failed")
+
+    real_page = views.CONSULTATION
+    monkeypatch.setattr(views, "CONSULTATION", dataclasses.replace(real_page, create=failing_create))
+    client.raise_request_exception = False
+    for _ in range(3):
+        assert post(client, CONSULTATION_URL, consultation_data()).status_code == 500
+    monkeypatch.setattr(views, "CONSULTATION", real_page)
+    response = post(client, CONSULTATION_URL, consultation_data())
+    assert response["Location"] == CONSULTATION_THANKS
+    assert ConsultationRequest.objects.count() == 1
+    assert blocked("consultation", "rate_limit") == 0
+
+
 def test_rate_limit_can_be_turned_off(client, settings):
     settings.ADMISSIONS_RATE_LIMIT = 0
     for n in range(7):
