@@ -32,3 +32,45 @@ def _cold_content_cache():
     content_cache.clear()
     yield
     content_cache.clear()
+
+
+REFERENCE_MIGRATIONS = ("0002_seed_roles_consents_carriers", "0004_managers_read_audit_trail")
+
+
+def seed_reference_data():
+    """Roles, consent wording and carriers come from data migrations; a
+    transactional test (live server, browser) empties every table when it
+    ends. Run the same seeds again: they only add what is missing."""
+    import importlib
+
+    from django.apps import apps
+
+    saved = {config.label: config.models_module for config in apps.get_app_configs()}
+    try:
+        for name in REFERENCE_MIGRATIONS:
+            importlib.import_module(f"admissions.migrations.{name}").forwards(apps, None)
+    finally:
+        # The seeds toggle models_module on the app configs; put it back.
+        for config in apps.get_app_configs():
+            config.models_module = saved[config.label]
+
+
+def _uses_database(request) -> bool:
+    database_fixtures = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+    return bool(request.node.get_closest_marker("django_db")) or bool(
+        database_fixtures & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request, django_db_blocker):
+    """Whatever ran before (a flushing transactional test included), every
+    database test starts with the rows the data migrations create."""
+    if _uses_database(request):
+        request.getfixturevalue("django_db_setup")  # the test database, never the real one
+        from admissions.models import ConsentText, InsuranceCarrier
+
+        with django_db_blocker.unblock():
+            if not (ConsentText.objects.exists() and InsuranceCarrier.objects.exists()):
+                seed_reference_data()
+    yield
