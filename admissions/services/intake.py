@@ -11,6 +11,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from .. import crypto
+from ..eligibility.tasks import eligibility_check_enqueue
 from ..models import (
     ConsentText,
     ConsultationRequest,
@@ -297,7 +298,7 @@ def insurance_verification_create(
         fields["card_front"] = card_front
     if card_back is not None:
         fields["card_back"] = card_back
-    return _create_submission(
+    verification, created = _create_submission(
         InsuranceVerification,
         kind=RequestKind.INSURANCE,
         first_name=first_name,
@@ -308,3 +309,10 @@ def insurance_verification_create(
         context=context,
         fields=fields,
     )
+    if created:
+        # Queued after the staff alert, once the request is surely stored; the
+        # check's own failures never reach the submission (eligibility/tasks.py).
+        transaction.on_commit(
+            functools.partial(eligibility_check_enqueue, verification_id=verification.pk), robust=True
+        )
+    return verification, created

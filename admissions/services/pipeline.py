@@ -85,6 +85,24 @@ def lead_status_change(*, lead: Lead, to_status: str, actor, reason: str = "") -
 
 
 @transaction.atomic
+def lead_status_system_move(*, lead: Lead, to_status: str, from_statuses, note: str = "") -> bool:
+    """A move the site makes on its own (e.g. the automatic insurance check
+    found active coverage): an event with no actor. Only from `from_statuses`,
+    so a lead a coordinator has already moved on, or closed, is left alone.
+    Returns whether the lead moved."""
+    if to_status not in LeadStatus.values or to_status in CLOSED_STATUSES:
+        raise ValueError(f"the system does not move leads to {to_status!r}")
+    lead = _locked(lead)
+    if lead.status == to_status or lead.status not in from_statuses:
+        return False
+    now = timezone.now()
+    _set_status(lead, to_status=to_status, actor=None, now=now, note=_clean_note(note))
+    lead.last_activity_at = now
+    lead.save(update_fields=["status", "close_reason", "first_contact_at", "last_activity_at"])
+    return True
+
+
+@transaction.atomic
 def lead_call_attempt_record(*, lead: Lead, actor, outcome: str, note: str = "") -> Lead:
     """Record a call. The first call that reaches the person sets first
     contact. A new lead moves to Contact attempted (or Contacted, when the

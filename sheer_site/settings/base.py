@@ -230,6 +230,12 @@ ELIGIBILITY = {
     "REST_POLL_ATTEMPTS": env.int("ELIGIBILITY_REST_POLL_ATTEMPTS", default=5),
     "REST_POLL_DELAY": env.float("ELIGIBILITY_REST_POLL_DELAY", default=1.0),
 }
+# A check that meets a temporary failure (timeout, payer down, still pending)
+# is tried this many times in all, waiting ELIGIBILITY_RETRY_DELAY_SECONDS
+# and then twice as long each time (120 s: 2, 4, 8, 16 minutes), then ends
+# in an error status with the reason.
+ELIGIBILITY_MAX_ATTEMPTS = env.int("ELIGIBILITY_MAX_ATTEMPTS", default=5)
+ELIGIBILITY_RETRY_DELAY_SECONDS = env.int("ELIGIBILITY_RETRY_DELAY_SECONDS", default=120)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
