@@ -24,6 +24,7 @@ from django.utils.html import format_html, format_html_join
 from . import dashboard, selectors, staff_views
 from .audit import AuditAction, audit_record
 from .crypto import DecryptionError
+from .eligibility import staff as eligibility_staff
 from .models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -311,7 +312,8 @@ class LeadAdmin(admin.ModelAdmin):
     # The lead page and the staff views
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return staff_views.lead_work(self, request, object_id)
+        response = staff_views.lead_work(self, request, object_id)
+        return eligibility_staff.with_check_panels(self, request, response)
 
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
@@ -335,6 +337,16 @@ class LeadAdmin(admin.ModelAdmin):
                 "cards/<int:submission_id>/<str:side>/",
                 wrap(staff_views.card_image),
                 name="admissions_lead_card",
+            ),
+            path(
+                "<int:lead_id>/eligibility/<int:verification_id>/rerun/",
+                wrap(eligibility_staff.rerun),
+                name="admissions_lead_eligibility_rerun",
+            ),
+            path(
+                "<int:lead_id>/eligibility/check/<int:check_id>/raw/",
+                wrap(eligibility_staff.raw),
+                name="admissions_lead_eligibility_raw",
             ),
             *super().get_urls(),
         ]
