@@ -183,9 +183,8 @@ def raw(model_admin, request, lead_id: int, check_id: int):
         "checked": format_when(row.checked_at),
     }
     request.current_app = model_admin.admin_site.name
-    response = TemplateResponse(request, "admin/admissions/lead/eligibility_raw.html", context)
-    response["Cache-Control"] = "no-store, private"
-    return response
+    # The admin wrapper marks it never-cache (no-store), like every admin page.
+    return TemplateResponse(request, "admin/admissions/lead/eligibility_raw.html", context)
 
 
 def with_check_panels(model_admin, request, response):
