@@ -5,12 +5,14 @@ check, however it fails, costs the submission or the staff alert."""
 
 import datetime
 import html
+import io
 import logging
 import re
 import threading
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +21,8 @@ from django_tasks_db.models import DBTaskResult
 
 from admissions.eligibility import EligibilityResult, Status, tasks
 from admissions.eligibility.backends import FakeBackend
+from admissions.eligibility.fake_clearinghouse import FakeClearinghouse
+from admissions.eligibility.rest import clear_token_cache
 from admissions.models import EligibilityCheck, InsuranceCarrier, InsuranceVerification, LeadEvent, LeadStatus
 from admissions.services.pipeline import lead_status_change
 
@@ -499,3 +503,43 @@ def test_two_workers_on_the_same_attempt_at_once_ask_the_payer_once(monkeypatch,
     second.join(10)
     assert outcomes == {"first": "active", "second": "already checked"}
     assert asked == [1] and EligibilityCheck.objects.count() == 1
+
+
+# The REST backend against the local fake clearinghouse, through the form ------------------
+
+
+@pytest.mark.parametrize(("member_id", "polls"), [("W555000111", 0), ("PENDING7", 2)])
+def test_the_rest_backend_from_the_form_to_a_verified_lead(
+    client, admin_client, settings, django_capture_on_commit_callbacks, member_id, polls
+):
+    clear_token_cache()
+    with FakeClearinghouse(pending_polls=polls) as house:
+        settings.ELIGIBILITY_BACKEND = "rest"
+        settings.ELIGIBILITY = house.rest_options()
+        verification = submit(client, django_capture_on_commit_callbacks, member_id=member_id)
+        asked = [path for _, path, _ in house.calls]
+    clear_token_cache()
+    check = EligibilityCheck.objects.get(verification=verification)
+    assert (check.status, check.backend) == (Status.ACTIVE, "rest")
+    assert asked.count("/eligibility") == 1 and len(asked) == 2 + polls  # token, request, polls
+    assert '"memberId": "' + member_id + '"' in check.request_sent and "*271*" in check.response_raw
+    verification.lead.refresh_from_db()
+    assert verification.lead.status == LeadStatus.VERIFIED
+    panel = check_panel(lead_page(admin_client, verification), verification)
+    assert "Coverage is ACTIVE with" in panel and "Checked through rest" in panel
+
+
+# Retention ---------------------------------------------------------------------------------
+
+
+def test_purging_an_expired_lead_erases_its_checks(client, django_capture_on_commit_callbacks):
+    verification = submit(client, django_capture_on_commit_callbacks)
+    assert EligibilityCheck.objects.filter(verification=verification).exists()
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    verification.lead.events.update(at=long_ago)
+    InsuranceVerification.objects.filter(pk=verification.pk).update(submitted_at=long_ago)
+    type(verification.lead).objects.filter(pk=verification.lead_id).update(
+        last_activity_at=long_ago, received_at=long_ago
+    )
+    call_command("purge_leads", days=90, stdout=io.StringIO())
+    assert not EligibilityCheck.objects.exists()
