@@ -1,6 +1,7 @@
 """Benchmark the eligibility engine (not a test): 271 parser throughput and backend check latency.
 
-    .venv/bin/python scripts/bench_eligibility.py [--runs 200] [--seconds 3] [--port 8501]
+    .venv/bin/python scripts/bench_eligibility.py [--runs 200] [--seconds 3] [--port 8901]
+                                                  [--submissions 100]
                                                   [--x12sdk-python /path/to/venv/bin/python]
 
 Prints:
@@ -10,12 +11,17 @@ Prints:
   project's dependencies): which fixtures x12sdk accepts and its throughput on those,
   next to ours on the same subset;
 - check latency p50/p99 over --runs for the fake backend (in process) and for the
-  x12 and rest backends against the local fake clearinghouse on 127.0.0.1.
-
-TODO(intake): "submission to a result on the lead" needs the intake's task that
-runs the check after a verification request is saved. When it lands, time
-POST /admissions/verify-insurance/ -> the lead's stored EligibilityResult here,
-with TASKS on the immediate backend and ELIGIBILITY_BACKEND=fake / rest.
+  x12 and rest backends against the local fake clearinghouse on 127.0.0.1;
+- submission to a result on the lead, p50/p99 over --submissions: POST
+  /admissions/verify-insurance/ through Django's test client, then wait until the
+  request's EligibilityCheck holds an answer. Twice: with the immediate task
+  backend (the check runs in the request after commit, as `make run` does; the
+  manual backend is the baseline: the same POST with no check), and with the
+  database queue worked by one `manage.py db_worker --interval 0.05` beside it,
+  as production runs (the worker sends the staff alert and auto-reply first).
+  This part uses its own PostgreSQL database (sheer_h9_bench_eligibility on the
+  server in BENCH_DATABASE_SERVER, default postgres://postgres@127.0.0.1:5432),
+  dropped at the end; --submissions 0 skips it.
 """
 
 import argparse
@@ -32,12 +38,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "admissions" / "eligibility" / "fixtures"
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sheer_site.settings.local")
+BENCH_DB = "sheer_h9_bench_eligibility"
+DB_SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
+# Test settings: PostgreSQL, test encryption keys, mail kept in memory.
+os.environ["DATABASE_URL"] = f"{DB_SERVER}/{BENCH_DB}"
+os.environ["DJANGO_SETTINGS_MODULE"] = "sheer_site.settings.test"
 
 import django  # noqa: E402
 
 django.setup()
-logging.getLogger("admissions.eligibility").setLevel(logging.ERROR)
+for quiet in ("admissions", "django.tasks", "django_tasks_db"):
+    logging.getLogger(quiet).setLevel(logging.ERROR)
 
 from admissions.eligibility import Dependent, EligibilityRequest, check  # noqa: E402
 from admissions.eligibility.backends import FakeBackend, X12Backend  # noqa: E402
@@ -87,15 +98,22 @@ def throughput(texts: dict[str, str], seconds: float) -> tuple[float, float]:
     return count / elapsed, size / elapsed / 1e6
 
 
+def report(label: str, timings: list[float], note: str = "") -> None:
+    timings = sorted(timings)
+    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+    print(
+        f"  {label:<38} p50 {statistics.median(timings):7.2f} ms   p99 {p99:7.2f} ms   "
+        f"({len(timings)} runs{note})"
+    )
+
+
 def latency(label: str, runs: int, run_one) -> None:
     timings = []
     for i in range(runs):
         start = time.perf_counter()
         run_one(i)
         timings.append((time.perf_counter() - start) * 1000)
-    timings.sort()
-    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
-    print(f"  {label:<38} p50 {statistics.median(timings):7.2f} ms   p99 {p99:7.2f} ms   ({runs} runs)")
+    report(label, timings)
 
 
 def request(member_id: str, *, dependent: bool = False) -> EligibilityRequest:
@@ -113,12 +131,172 @@ def request(member_id: str, *, dependent: bool = False) -> EligibilityRequest:
     )
 
 
+# Submission to a result on the lead ----------------------------------------------------
+
+
+def _admin_connection():
+    import psycopg
+
+    return psycopg.connect(f"{DB_SERVER}/postgres", autocommit=True)
+
+
+def _create_database() -> None:
+    with _admin_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+
+def _drop_database() -> None:
+    from django.db import connections
+
+    connections.close_all()
+    with _admin_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+
+
+def _backend_env(backend: str, house) -> dict[str, str]:
+    """What a worker process needs in its environment to check through `backend`."""
+    env = {"ELIGIBILITY_BACKEND": backend, "ELIGIBILITY_PROVIDER_NPI": "1234567893"}
+    if backend == "rest":
+        options = house.rest_options()
+        env.update(
+            {
+                f"ELIGIBILITY_{key}": str(options[key])
+                for key in ("REST_URL", "REST_TOKEN_URL", "REST_CLIENT_ID", "REST_CLIENT_SECRET", "TIMEOUT")
+            }
+        )
+        env["ELIGIBILITY_REST_POLL_DELAY"] = str(options["REST_POLL_DELAY"])
+    return env
+
+
+class _Worker:
+    """One `manage.py db_worker` on the bench database, stopped on exit."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = {
+            **os.environ,
+            **env,
+            "DJANGO_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+            "DJANGO_LOG_LEVEL": "ERROR",
+        }
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--interval", "0.05", "--no-startup-delay"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _post_and_wait(client, number: int, *, expect_check: bool, timeout: float = 30.0) -> float | None:
+    """ms from the POST to the answer stored on the lead; None if it never came."""
+    from admissions.models import EligibilityCheck, InsuranceVerification
+    from tests.admissions.factories import next_phone
+    from tests.admissions.intake_support import INSURANCE_URL, insurance_data
+
+    data = insurance_data(member_id=f"W{number:09d}", phone=next_phone(), first_name=f"Bench{number}")
+    start = time.perf_counter()
+    response = client.post(INSURANCE_URL, data, REMOTE_ADDR="127.0.0.1")
+    if response.status_code != 303:
+        return None
+    verification_id = InsuranceVerification.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if not expect_check:
+        return (time.perf_counter() - start) * 1000
+    answered = EligibilityCheck.objects.filter(verification_id=verification_id, checked_at__isnull=False)
+    while not answered.exists():
+        if time.perf_counter() - start > timeout:
+            return None
+        time.sleep(0.002)
+    return (time.perf_counter() - start) * 1000
+
+
+def submission_to_result(runs: int, *, port: int = 0) -> None:
+    print(f"submission to result on the lead (POST /admissions/verify-insurance/, {runs} per line)")
+    _create_database()
+    try:
+        from django.core.management import call_command
+        from django.test import Client, override_settings
+
+        from admissions.eligibility.rest import clear_token_cache
+        from admissions.models import EligibilityCheck
+
+        call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        client = Client()
+        number = 0
+        base = {
+            "ADMISSIONS_RATE_LIMIT": 0,
+            "ADMISSIONS_ALERT_EMAIL": "admissions@example.test",
+        }
+        immediate = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+        queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+        with FakeClearinghouse(port=port) as house:
+            for mode, tasks_setting in (("in the request", immediate), ("database queue", queue)):
+                for backend in ("manual", "fake", "rest"):
+                    if backend == "manual" and tasks_setting is queue:
+                        continue  # the baseline is the POST alone
+                    clear_token_cache()
+                    options = house.rest_options() if backend == "rest" else {"PROVIDER_NPI": "1234567893"}
+                    overrides = override_settings(
+                        **base, TASKS=tasks_setting, ELIGIBILITY_BACKEND=backend, ELIGIBILITY=options
+                    )
+                    worker = _Worker(_backend_env(backend, house)) if tasks_setting is queue else None
+                    timings, lost = [], 0
+                    with overrides:
+                        if worker:
+                            worker.__enter__()
+                        try:
+                            # One unmeasured post: the worker process starts, caches fill.
+                            for run in range(runs + 1):
+                                number += 1
+                                ms = _post_and_wait(client, number, expect_check=backend != "manual")
+                                if run == 0:
+                                    continue
+                                if ms is None:
+                                    lost += 1
+                                else:
+                                    timings.append(ms)
+                        finally:
+                            if worker:
+                                worker.__exit__(None, None, None)
+                    label = (
+                        f"{backend} backend, {mode}"
+                        if backend != "manual"
+                        else "manual (POST only, baseline)"
+                    )
+                    note = f", {lost} without an answer in 30 s" if lost else ""
+                    if timings:
+                        report(label, timings, note)
+                    else:
+                        print(f"  {label:<38} no answers{note}")
+        wrong = EligibilityCheck.objects.exclude(status="active").count()
+        print(f"  checks stored: {EligibilityCheck.objects.count()}, not active: {wrong}")
+    finally:
+        _drop_database()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=3.0, help="time per throughput measurement")
-    parser.add_argument("--port", type=int, default=0, help="fake clearinghouse port (0: any free one)")
+    parser.add_argument(
+        "--port", type=int, default=0, help="fake clearinghouse port, and the next one (0: any free ones)"
+    )
     parser.add_argument("--x12sdk-python", help="python of a venv with x12sdk installed, to compare")
+    parser.add_argument(
+        "--submissions", type=int, default=100, help="form posts per backend and mode (0: skip)"
+    )
     args = parser.parse_args()
 
     texts = fixtures()
@@ -168,9 +346,8 @@ def main() -> None:
             lambda i: check(request(f"PENDING{i}"), rest),
         )
         print(f"  tokens fetched for {args.runs + max(args.runs // 4, 1)} rest checks: {house.tokens_issued}")
-    print(
-        "submission to result on the lead: not measured yet (needs the intake task; see TODO in this script)"
-    )
+    if args.submissions > 0:
+        submission_to_result(args.submissions, port=args.port + 1 if args.port else 0)
 
 
 if __name__ == "__main__":
