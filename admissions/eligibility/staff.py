@@ -187,6 +187,11 @@ def raw(model_admin, request, lead_id: int, check_id: int):
     return TemplateResponse(request, "admin/admissions/lead/eligibility_raw.html", context)
 
 
+def panels_newest_first(context, panels: dict[str, dict]) -> list[dict]:
+    # The page lists submissions newest first (selectors.lead_submissions).
+    return [panels[s["anchor"]] for s in context.get("submissions", []) if s.get("anchor") in panels]
+
+
 def with_check_panels(model_admin, request, response):
     """Add the check panels to the lead page's (unrendered) response."""
     context = getattr(response, "context_data", None)
@@ -195,6 +200,14 @@ def with_check_panels(model_admin, request, response):
     panels = panels_for_lead(context["lead"], user=request.user, can_change=bool(context.get("can_change")))
     for submission in context.get("submissions", []):
         submission["eligibility"] = panels.get(submission.get("anchor"))
+    # The newest request's answer also goes in the summary, so nobody has to
+    # scroll past every form to learn whether coverage is active.
+    newest = next((p for p in panels_newest_first(context, panels) if p["latest"]), None)
+    if newest is not None and isinstance(context.get("summary"), list):
+        (_, result), (verb, when) = newest["facts"][:2]
+        context["summary"].append(
+            ("Insurance check", f"{result} ({verb.lower()} {when}); details under “What they sent”")
+        )
     for entry in context.get("timeline", []):
         # Status moves without an actor are the site's own (the check verifying coverage).
         if entry.get("kind_slug") == "status" and entry.get("actor") == "Unknown":

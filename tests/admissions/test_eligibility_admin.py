@@ -277,3 +277,18 @@ def test_the_lead_page_does_not_grow_in_queries_with_the_attempts(coord_client, 
     for attempt in range(2, 8):
         assert tasks.eligibility_check_run.call(checked.pk, attempt) == "active"
     assert queries() == one
+
+
+def test_the_summary_carries_the_newest_requests_answer(coord_client):
+    older, lead = make_insurance(member_id="NOTFOUND1")
+    assert tasks.eligibility_check_run.call(older.pk, 1) == "rejected"
+    page = words(coord_client.get(lead_url(older)))
+    assert "Insurance check Rejected: member not found or details wrong (checked" in page
+
+    newer, same_lead = make_insurance(phone=lead.phone, member_id="W987654321")
+    assert same_lead == lead
+    assert tasks.eligibility_check_run.call(newer.pk, 1) == "active"
+    page = words(coord_client.get(lead_url(newer)))
+    assert "Insurance check Coverage active (checked" in page
+    assert "details under “What they sent”" in page
+    assert page.count("Rejected: member not found") == 1  # only in the older request's panel
