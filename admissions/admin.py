@@ -113,7 +113,7 @@ class AttentionFilter(admin.SimpleListFilter):
         return [
             ("overdue", "Follow-up overdue"),
             ("today", "Follow-up due today"),
-            ("waiting", f"New, waiting over {minutes} min"),
+            ("waiting", f"Not yet reached, waiting over {minutes} min"),
         ]
 
     def queryset(self, request, queryset):
@@ -133,7 +133,9 @@ class AttentionFilter(admin.SimpleListFilter):
             )
         if value == "waiting":
             return queryset.filter(
-                status=LeadStatus.NEW, received_at__lt=now - staff_views.waiting_threshold()
+                status__in=OPEN_STATUSES,
+                first_contact_at__isnull=True,
+                received_at__lt=now - staff_views.waiting_threshold(),
             )
         raise IncorrectLookupParameters(f"unknown attention filter {value!r}")
 

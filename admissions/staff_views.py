@@ -326,7 +326,13 @@ def lead_flags(lead: Lead, now=None) -> list[tuple[str, str]]:
     """(css modifier, words) for what needs attention; words, not colour alone."""
     now = now or timezone.now()
     flags = []
-    if lead.status == LeadStatus.NEW and now - lead.received_at > waiting_threshold():
+    # Waiting means nobody has reached the person yet, whatever the status: a
+    # lead the automatic insurance check moved to Verified still needs a call.
+    if (
+        lead.status in OPEN_STATUSES
+        and lead.first_contact_at is None
+        and now - lead.received_at > waiting_threshold()
+    ):
         flags.append(("waiting", f"Waiting {dashboard.format_duration(now - lead.received_at)}"))
     if lead.status in OPEN_STATUSES and lead.follow_up_at and lead.follow_up_at < now:
         flags.append(("overdue", "Follow-up overdue"))

@@ -36,7 +36,9 @@ REJECT_REASONS: dict[str, RejectReason] = {
         "Call the payer's provider line; ask the clearinghouse to check our enrollment with this payer.",
     ),
     "42": RejectReason(
-        "The payer's system is unavailable right now.", "Nothing to fix: the check is retried later.", True
+        "The payer's system is unavailable right now.",
+        "Nothing to fix in the request; it is retried automatically. If it keeps failing, call the payer.",
+        True,
     ),
     "43": RejectReason(
         "The payer does not recognise our provider ID (NPI).",
@@ -139,7 +141,9 @@ REJECT_REASONS: dict[str, RejectReason] = {
         "Check the insurance carrier chosen; the administrator may need to fix the payer ID in the payer directory.",
     ),
     "80": RejectReason(
-        "The payer did not answer in time.", "Nothing to fix: the check is retried later.", True
+        "The payer did not answer in time.",
+        "Nothing to fix in the request; it is retried automatically. If it keeps failing, call the payer.",
+        True,
     ),
     "97": RejectReason(
         "The payer needs our provider address.", "Call the payer; the automatic check does not send it."

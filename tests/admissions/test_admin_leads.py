@@ -142,6 +142,16 @@ def test_overdue_follow_ups_and_waiting_new_leads_are_flagged_in_words(coord_cli
     assert fresh.pk not in ids_in(coord_client.get(INBOX, {"attention": "waiting"}))
 
 
+def test_a_lead_moved_along_without_a_call_still_waits_for_one(coord_client, coord):
+    """The automatic insurance check can move a lead to Verified before anyone
+    has called: it must still show as waiting until someone reaches the person."""
+    lead = received(make_consultation(first_name="Vera")[1], ago=datetime.timedelta(hours=2))
+    Lead.objects.filter(pk=lead.pk).update(status=LeadStatus.VERIFIED)
+    assert ids_in(coord_client.get(INBOX, {"attention": "waiting"})) == {lead.pk}
+    Lead.objects.filter(pk=lead.pk).update(first_contact_at=timezone.now())
+    assert ids_in(coord_client.get(INBOX, {"attention": "waiting"})) == set()
+
+
 def test_a_closed_lead_is_never_overdue(coord_client, coord):
     lead = make_consultation(first_name="Carl")[1]
     Lead.objects.filter(pk=lead.pk).update(
