@@ -1,206 +1,45 @@
-"""Admissions staff in the Django admin.
+"""Admissions in the Django admin: registrations and routes only.
 
-The lead inbox (open leads first, needs-attention flags in words, search by
-name or by whole phone/email through the keyed hashes), the lead page with
-its timeline and actions (admissions.staff_views), card images, the CSV
-export and the dashboard. Submissions are read-only everywhere; their lists
-mask member ID and date of birth. Nobody but a superuser deletes a lead.
+What each page does lives in admissions.staff: the inbox (staff.inbox,
+staff.search), the lead page (staff.lead_page, staff.lead_actions,
+staff.eligibility), card images (staff.cards), the CSV export (staff.export)
+and the dashboard (staff.dashboard). Submissions are read-only everywhere;
+their lists mask member ID and date of birth. Nobody but a superuser deletes
+a lead.
 """
 
-import datetime
 from functools import update_wrapper
 
-from django import forms
 from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters, ShowFacets
-from django.contrib.admin.views.main import SEARCH_VAR, ChangeList, ChangeListSearchForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.options import ShowFacets
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import PermissionDenied
 from django.db.models import DurationField, ExpressionWrapper, F
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
-from . import dashboard, selectors, staff_views
-from .audit import AuditAction, audit_record
-from .crypto import DecryptionError
-from .eligibility import staff as eligibility_staff
+from .access.audit import audit_record
+from .access.readonly import ReadOnlyAdminMixin
 from .models import (
-    CLOSED_STATUSES,
-    OPEN_STATUSES,
+    AuditAction,
     BlockedSubmission,
     ConsentText,
     ConsultationRequest,
     InsuranceCarrier,
     InsuranceVerification,
     Lead,
-    LeadStatus,
 )
-from .staff_views import SEARCH_TOKEN_VAR, mask_date_of_birth, mask_tail, person_name
-
-# Filters ------------------------------------------------------------------------
-
-
-class LeadStatusFilter(admin.SimpleListFilter):
-    """Open leads unless asked otherwise: the inbox is the work still to do."""
-
-    title = "status"
-    parameter_name = "status"
-    DEFAULT = "open"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("open", "Open (default)"),
-            ("closed", "Closed, any reason"),
-            ("all", "All"),
-            *LeadStatus.choices,
-        ]
-
-    def current(self) -> str:
-        return self.value() or self.DEFAULT
-
-    def queryset(self, request, queryset):
-        value = self.current()
-        if value == "all":
-            return queryset
-        if value == "open":
-            return queryset.filter(status__in=OPEN_STATUSES)
-        if value == "closed":
-            return queryset.filter(status__in=CLOSED_STATUSES)
-        if value in LeadStatus.values:
-            return queryset.filter(status=value)
-        raise IncorrectLookupParameters(f"unknown status filter {value!r}")
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.current() == lookup,
-                "query_string": changelist.get_query_string(
-                    {self.parameter_name: lookup} if lookup != self.DEFAULT else {},
-                    remove=[self.parameter_name] if lookup == self.DEFAULT else None,
-                ),
-                "display": title,
-            }
-
-
-class CoordinatorFilter(admin.SimpleListFilter):
-    title = "coordinator"
-    parameter_name = "coordinator"
-
-    def lookups(self, request, model_admin):
-        people = [(str(user.pk), person_name(user)) for user in selectors.coordinators()]
-        return [("me", "My leads"), ("none", "Unassigned"), *people]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
-            return queryset
-        if value == "me":
-            return queryset.filter(assigned_to=request.user)
-        if value == "none":
-            return queryset.filter(assigned_to__isnull=True)
-        if value.isdigit():
-            return queryset.filter(assigned_to_id=int(value))
-        raise IncorrectLookupParameters(f"unknown coordinator filter {value!r}")
-
-
-class AttentionFilter(admin.SimpleListFilter):
-    title = "needs attention"
-    parameter_name = "attention"
-
-    def lookups(self, request, model_admin):
-        minutes = int(staff_views.waiting_threshold().total_seconds() // 60)
-        return [
-            ("overdue", "Follow-up overdue"),
-            ("today", "Follow-up due today"),
-            ("waiting", f"Not yet reached, waiting over {minutes} min"),
-        ]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        now = timezone.now()
-        if value is None:
-            return queryset
-        if value == "overdue":
-            return queryset.filter(status__in=OPEN_STATUSES, follow_up_at__lt=now)
-        if value == "today":
-            today = timezone.localdate()
-            start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
-            return queryset.filter(
-                status__in=OPEN_STATUSES,
-                follow_up_at__gte=start,
-                follow_up_at__lt=start + datetime.timedelta(days=1),
-            )
-        if value == "waiting":
-            return queryset.filter(
-                status__in=OPEN_STATUSES,
-                first_contact_at__isnull=True,
-                received_at__lt=now - staff_views.waiting_threshold(),
-            )
-        raise IncorrectLookupParameters(f"unknown attention filter {value!r}")
-
-
-class SourceFilter(admin.SimpleListFilter):
-    """The most common sources only: utm_source is whatever a link says, so a
-    spammer could otherwise fill this list with thousands of entries."""
-
-    title = "source"
-    parameter_name = "source"
-
-    def lookups(self, request, model_admin):
-        sources = selectors.lead_sources()
-        value = request.GET.get(self.parameter_name)
-        if value and value not in sources:
-            sources.append(value)
-        return [(source, source) for source in sources]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        return queryset if value is None else queryset.filter(source=value)
-
-
-# Search with the term encrypted in the URL ----------------------------------------
-
-
-class EncryptedSearchForm(ChangeListSearchForm):
-    """Reads the search term from the encrypted `s` parameter."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields[SEARCH_TOKEN_VAR] = forms.CharField(required=False)
-
-    def clean(self):
-        data = super().clean()
-        token = data.get(SEARCH_TOKEN_VAR)
-        if token and not data.get(SEARCH_VAR):
-            try:
-                data[SEARCH_VAR] = staff_views.search_term(token)
-            except DecryptionError:
-                raise ValidationError("That search link no longer works. Please search again.") from None
-        return data
-
-
-class LeadChangeList(ChangeList):
-    search_form_class = EncryptedSearchForm
-
-    def get_filters_params(self, params=None):
-        lookup_params = super().get_filters_params(params)
-        lookup_params.pop(SEARCH_TOKEN_VAR, None)
-        return lookup_params
-
-    def get_queryset(self, request, exclude_parameters=None):
-        # Neither the inbox nor the CSV export shows phone or email: leave the
-        # ciphertext unread instead of decrypting two values per row.
-        return super().get_queryset(request, exclude_parameters).defer("phone", "email")
-
-
-# Leads ------------------------------------------------------------------------------
-
-
-def _flags(flags) -> str:
-    return format_html_join(
-        "", ' <span class="lead-flag lead-flag--{}">{}</span>', ((slug, words) for slug, words in flags)
-    )
+from .staff import cards, dashboard, eligibility, export, lead_page, search
+from .staff.display import format_duration, format_when, mask_date_of_birth, mask_tail, person_name
+from .staff.inbox import (
+    AttentionFilter,
+    CoordinatorFilter,
+    LeadChangeList,
+    LeadStatusFilter,
+    SourceFilter,
+    flags_html,
+)
 
 
 @admin.register(Lead)
@@ -258,14 +97,14 @@ class LeadAdmin(admin.ModelAdmin):
         return LeadChangeList
 
     def get_search_results(self, request, queryset, search_term):
-        match = selectors.lead_search_q(search_term)
+        match = search.lead_search_q(search_term)
         return (queryset if match is None else queryset.filter(match)), False
 
     def changelist_view(self, request, extra_context=None):
         if (request.GET.get(SEARCH_VAR) or "").strip():
             # A plain search term in the URL (a bookmark, a typed address):
             # move it into the encrypted parameter before anything else sees it.
-            return HttpResponseRedirect(staff_views.inbox_url(staff_views.without_plain_search(request.GET)))
+            return HttpResponseRedirect(search.inbox_url(search.without_plain_search(request.GET)))
         query = request.GET.urlencode()
         extra_context = {
             "export_url": reverse("admin:admissions_lead_export") + (f"?{query}" if query else ""),
@@ -281,11 +120,11 @@ class LeadAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_column(self, lead):
-        return format_html("{}{}", lead.get_status_display(), _flags(staff_views.lead_flags(lead)))
+        return format_html("{}{}", lead.get_status_display(), flags_html(lead_page.lead_flags(lead)))
 
     @admin.display(description="received", ordering="received_at")
     def received(self, lead):
-        return staff_views.format_when(lead.received_at, short=True)
+        return format_when(lead.received_at, short=True)
 
     @admin.display(description="level of care", ordering="level_of_care__short_name")
     def level(self, lead):
@@ -301,21 +140,20 @@ class LeadAdmin(admin.ModelAdmin):
     )
     def first_contact(self, lead):
         if lead.first_contact_at:
-            return dashboard.format_duration(lead.first_contact_at - lead.received_at)
+            return format_duration(lead.first_contact_at - lead.received_at)
         return "Not yet" if lead.is_open else "–"
 
     @admin.display(description="follow-up", ordering="follow_up_at")
     def follow_up(self, lead):
         if not lead.follow_up_at:
             return "–"
-        overdue = [flag for flag in staff_views.lead_flags(lead) if flag[0] == "overdue"]
-        return format_html("{}{}", staff_views.format_when(lead.follow_up_at, short=True), _flags(overdue))
+        overdue = [("overdue", "Follow-up overdue")] if lead.is_overdue() else []
+        return format_html("{}{}", format_when(lead.follow_up_at, short=True), flags_html(overdue))
 
     # The lead page and the staff views
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = staff_views.lead_work(self, request, object_id)
-        return eligibility_staff.with_check_panels(self, request, response)
+        return lead_page.lead_work(self, request, object_id)
 
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
@@ -332,22 +170,22 @@ class LeadAdmin(admin.ModelAdmin):
             return self.admin_site.admin_view(update_wrapper(bound, view))
 
         return [
-            path("dashboard/", wrap(staff_views.lead_dashboard), name="admissions_lead_dashboard"),
-            path("export/", wrap(staff_views.lead_export), name="admissions_lead_export"),
-            path("search/", wrap(staff_views.lead_search), name="admissions_lead_search"),
+            path("dashboard/", wrap(dashboard.lead_dashboard), name="admissions_lead_dashboard"),
+            path("export/", wrap(export.lead_export), name="admissions_lead_export"),
+            path("search/", wrap(search.lead_search), name="admissions_lead_search"),
             path(
                 "cards/<int:submission_id>/<str:side>/",
-                wrap(staff_views.card_image),
+                wrap(cards.card_image),
                 name="admissions_lead_card",
             ),
             path(
                 "<int:lead_id>/eligibility/<int:verification_id>/rerun/",
-                wrap(eligibility_staff.rerun),
+                wrap(eligibility.rerun),
                 name="admissions_lead_eligibility_rerun",
             ),
             path(
                 "<int:lead_id>/eligibility/check/<int:check_id>/raw/",
-                wrap(eligibility_staff.raw),
+                wrap(eligibility.raw),
                 name="admissions_lead_eligibility_raw",
             ),
             *super().get_urls(),
@@ -357,19 +195,13 @@ class LeadAdmin(admin.ModelAdmin):
 # Submissions: read-only lists; the lead page shows each in full ---------------------
 
 
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     date_hierarchy = None
 
     class Media:
         css = {"all": ["admin-extra/leads.css"]}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         # Only as part of deleting their lead, which only a superuser may do.
@@ -459,29 +291,17 @@ class InsuranceCarrierAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentText)
-class ConsentTextAdmin(admin.ModelAdmin):
+class ConsentTextAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Consent wording is evidence: a new version is added, never edited."""
 
     list_display = ["kind", "version", "effective_from"]
     list_filter = ["kind"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def has_add_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_add_permission(self, request)
 
 
 @admin.register(BlockedSubmission)
-class BlockedSubmissionAdmin(admin.ModelAdmin):
+class BlockedSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["day", "kind", "reason", "count"]
     list_filter = ["kind", "reason", ("day", admin.DateFieldListFilter)]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,4 +8,4 @@ class AdmissionsConfig(AppConfig):
     def ready(self):
         # Audit of logins, failures, lockouts and logouts (signal receivers),
         # and the read-only audit trail in the admin.
-        from . import audit_admin, security  # noqa: F401
+        from .access import admin, signals  # noqa: F401

@@ -16,7 +16,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     # Second factor for staff, before the admin's own catch-all URLs.
-    path(f"{settings.ADMIN_PATH}mfa/", include("admissions.mfa")),
+    path(f"{settings.ADMIN_PATH}mfa/", include("admissions.access.mfa")),
     path(settings.ADMIN_PATH, admin.site.urls),
     path(
         "sitemap.xml",
@@ -24,7 +24,7 @@ urlpatterns = [
         {"sitemaps": sitemaps},
         name="sitemap",
     ),
-    path("admissions/", include("admissions.urls")),
+    path("admissions/", include("admissions.intake.urls")),
     path("", include("programs.urls")),
 ]
 handler500 = "programs.views.server_error"

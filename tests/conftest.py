@@ -20,7 +20,7 @@ def staff_user(django_user_model):
 @pytest.fixture
 def admin_client(client, admin_user):
     """pytest-django's admin client, signed in with password and second factor
-    as the admin requires (admissions.security.MFARequiredMiddleware)."""
+    as the admin requires (admissions.access.middleware.MFARequiredMiddleware)."""
     from tests.security.otp import login_with_second_factor
 
     return login_with_second_factor(client, admin_user)

@@ -3,7 +3,7 @@
     from admissions.eligibility import EligibilityRequest, check
 
     result = check(EligibilityRequest(...))   # never raises
-    result.status, result.to_plain_words(), result.to_dict()
+    result.status, describe(result), result.to_dict()   # describe: plain_words.py
 
 The backend comes from ELIGIBILITY_BACKEND (manual, fake, x12, rest) and its
 options from ELIGIBILITY; see backends.py. Patient data never reaches a log or an
@@ -12,6 +12,7 @@ exception message: log lines carry the trace number, backend and status only.
 
 from .backends import Backend, check, get_backend
 from .http import EligibilityError, EligibilityTimeout
+from .plain_words import describe
 from .records import (
     Dependent,
     EligibilityRequest,
@@ -30,5 +31,6 @@ __all__ = [
     "InvalidEligibilityRequest",
     "Status",
     "check",
+    "describe",
     "get_backend",
 ]

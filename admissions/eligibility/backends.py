@@ -17,71 +17,23 @@ backend, status and time only.
 
 import logging
 import time
-from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from . import fake_271
+from .backend_base import Backend, BaseBackend
 from .http import EligibilityError, EligibilityTimeout, send
 from .records import EligibilityRequest, EligibilityResult, InvalidEligibilityRequest, Status
+from .rest import RestBackend
 from .x12_270 import Envelope, build_270, new_control_number
 from .x12_271 import parse_271
 
 log = logging.getLogger("admissions.eligibility")
 
-DEFAULTS = {
-    "PROVIDER_NPI": "",
-    "PROVIDER_NAME": "Sheer Recovery",
-    "CLEARINGHOUSE": "stedi",
-    "TIMEOUT": 30.0,
-    "X12_URL": "",
-    "X12_AUTH_TOKEN": "",
-    "X12_TRANSPORT": "",
-    "X12_SENDER_ID": "SHEERRECOVERY",
-    "X12_RECEIVER_ID": "CLEARINGHOUSE",
-    "X12_USAGE": "P",
-    "REST_URL": "",
-    "REST_TOKEN_URL": "",
-    "REST_CLIENT_ID": "",
-    "REST_CLIENT_SECRET": "",
-    "REST_RAW_271_FIELD": "x12",
-    "REST_POLL_ATTEMPTS": 5,
-    "REST_POLL_DELAY": 1.0,
-    "REST_POLL_MAX_DELAY": 8.0,
-}
-
 # The NPI CMS uses in its own examples: valid check digit, belongs to no one. Fake backend only.
 EXAMPLE_NPI = "1234567893"
-
-
-class Backend(Protocol):
-    name: str
-
-    def check(self, request: EligibilityRequest) -> EligibilityResult: ...
-
-
-class BaseBackend:
-    name = ""
-
-    def __init__(self, options: dict | None = None):
-        self.options = {**DEFAULTS, **(options or {})}
-
-    def prepare(self, request: EligibilityRequest) -> EligibilityRequest:
-        """Fill the provider from settings and refuse a request that cannot be sent."""
-        request = request.with_provider(npi=self.options["PROVIDER_NPI"], name=self.options["PROVIDER_NAME"])
-        request.validate()
-        return request
-
-    def failed(self, request: EligibilityRequest, reason: str, *, retryable: bool) -> EligibilityResult:
-        return EligibilityResult(
-            status=Status.ERROR,
-            trace_number=request.trace_number,
-            backend=self.name,
-            error_reason=reason,
-            retryable=retryable,
-        )
 
 
 class ManualBackend(BaseBackend):
@@ -174,24 +126,20 @@ class FakeBackend(X12Backend):
         return fake_271.synthesize_271(request, fake_271.scenario_for(request.member_id))
 
 
-def _rest_backend(options):
-    from .rest import RestBackend
-
-    return RestBackend(options)
-
-
 BACKENDS = {
     "manual": ManualBackend,
     "fake": FakeBackend,
     "x12": X12Backend,
-    "rest": _rest_backend,
+    "rest": RestBackend,
 }
 
 
 def get_backend(name: str | None = None, options: dict | None = None) -> Backend:
-    name = name or getattr(settings, "ELIGIBILITY_BACKEND", "manual") or "manual"
+    # An eligibility engine used outside this project may have no setting at
+    # all: then nothing is checked automatically.
+    name = name or getattr(settings, "ELIGIBILITY_BACKEND", "") or "manual"
     if options is None:
-        options = getattr(settings, "ELIGIBILITY", {})
+        options = settings.ELIGIBILITY
     try:
         factory = BACKENDS[name]
     except KeyError:

@@ -1,4 +1,4 @@
-"""`EligibilityResult.to_plain_words()`: the answer as a coordinator reads it on the lead.
+"""`describe(result)`: an EligibilityResult as a coordinator reads it on the lead.
 
 Contains plan and benefit details (patient data): show it to staff, never log it.
 """

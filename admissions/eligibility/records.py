@@ -306,11 +306,6 @@ class EligibilityResult:
         """True when re-running would not change the answer without someone editing the request."""
         return not self.retryable and self.status not in (Status.PENDING,)
 
-    def to_plain_words(self) -> str:
-        from .plain_words import describe
-
-        return describe(self)
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form for storage (encrypted by the caller: it holds patient data)."""
         return _jsonable(dataclasses.asdict(self))

@@ -22,7 +22,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .backends import BaseBackend
+from .backend_base import BaseBackend
 from .http import EligibilityError, Response, send
 from .records import EligibilityRequest, EligibilityResult, Status
 from .x12_270 import new_control_number

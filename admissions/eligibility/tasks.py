@@ -1,6 +1,6 @@
 """The automatic eligibility check of a stored insurance verification request.
 
-Queued after the request commits (admissions.services.intake) with only the
+Queued after the request commits (admissions.intake.store) with only the
 request's id and the attempt number as arguments. Each attempt is one
 EligibilityCheck row, locked while the clearinghouse is asked, so a task that
 runs twice for the same attempt (a queue redelivery, a double click on
@@ -28,22 +28,15 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from ..models import EligibilityCheck, InsuranceVerification, LeadStatus
-from ..services import pipeline
+from admissions.models import CHECK_MAY_VERIFY_FROM, EligibilityCheck, InsuranceVerification, LeadStatus
+from admissions.services import pipeline
+
 from .backends import check
 from .records import EligibilityResult, Status
 from .verification import request_for_verification, trace_number_for
 
 logger = logging.getLogger(__name__)
 
-# Where a lead may be when the check verifies coverage: later stages and
-# closed leads are a coordinator's decision.
-VERIFIABLE_FROM = (
-    LeadStatus.NEW,
-    LeadStatus.CONTACT_ATTEMPTED,
-    LeadStatus.CONTACTED,
-    LeadStatus.INSURANCE_VERIFICATION,
-)
 NOT_IN_DIRECTORY = (
     "the carrier is not in the payer directory (or is a network, not a payer): "
     "verify benefits by calling the payer"
@@ -51,17 +44,17 @@ NOT_IN_DIRECTORY = (
 
 
 def max_attempts() -> int:
-    return max(1, int(getattr(settings, "ELIGIBILITY_MAX_ATTEMPTS", 5)))
+    return max(1, settings.ELIGIBILITY_MAX_ATTEMPTS)
 
 
 def retry_delay(try_number: int) -> datetime.timedelta:
     """Wait before try `try_number + 1`: the base delay, doubling each time, at most an hour."""
-    base = int(getattr(settings, "ELIGIBILITY_RETRY_DELAY_SECONDS", 120))
+    base = settings.ELIGIBILITY_RETRY_DELAY_SECONDS
     return datetime.timedelta(seconds=min(base * 2 ** (try_number - 1), 3600))
 
 
 def automatic_checks_enabled() -> bool:
-    return (getattr(settings, "ELIGIBILITY_BACKEND", "manual") or "manual") != "manual"
+    return (settings.ELIGIBILITY_BACKEND or "manual") != "manual"
 
 
 def eligibility_check_enqueue(*, verification_id: int) -> None:
@@ -168,7 +161,7 @@ def _move_lead(verification: InsuranceVerification, result: EligibilityResult, a
     return pipeline.lead_status_system_move(
         lead=verification.lead,
         to_status=LeadStatus.VERIFIED,
-        from_statuses=VERIFIABLE_FROM,
+        from_statuses=CHECK_MAY_VERIFY_FROM,
         note=(
             f"Automatic insurance check (attempt {attempt}): coverage active with "
             f"{result.payer_name or 'the payer'}. Confirm benefits with the payer before quoting them."

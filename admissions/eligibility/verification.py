@@ -45,7 +45,7 @@ def request_for_verification(
     ("other", or a network such as MultiPlan that is not a payer): then a coordinator verifies by phone."""
     carrier = getattr(verification, "carrier", None)
     payer = payers.lookup(carrier.name if carrier else getattr(verification, "carrier_other", ""))
-    clearinghouse = clearinghouse or getattr(settings, "ELIGIBILITY", {}).get("CLEARINGHOUSE", "stedi")
+    clearinghouse = clearinghouse or settings.ELIGIBILITY.get("CLEARINGHOUSE", "stedi")
     payer_id = payer.payer_id(clearinghouse) if payer else ""
     if not payer_id:
         return None

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 
-from ..models import CLOSED_STATUSES, OPEN_STATUSES, Lead, LeadEvent, LeadStatus
+from admissions.models import CLOSED_STATUSES, OPEN_STATUSES, Lead, LeadEvent, LeadStatus
 
 NOTE_MAX_LENGTH = 5000
 

@@ -55,8 +55,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every later piece sees the client's address, not nginx's.
     "sheer_site.middleware.TrustedProxyMiddleware",
-    # CORP everywhere, no-store on forms/admin/files (admissions/security.py).
-    "admissions.security.SecurityHeadersMiddleware",
+    # CORP everywhere, no-store on forms/admin/files (admissions/access/middleware.py).
+    "admissions.access.middleware.SecurityHeadersMiddleware",
     # A public form post that meets a database outage gets its answers back.
     "sheer_site.middleware.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -71,9 +71,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle/absolute logoff, then second factor before any admin page, then
     # an audit event for every 403 a logged-in user gets.
-    "admissions.security.StaffSessionMiddleware",
-    "admissions.security.MFARequiredMiddleware",
-    "admissions.security.PermissionDeniedAuditMiddleware",
+    "admissions.access.middleware.StaffSessionMiddleware",
+    "admissions.access.middleware.MFARequiredMiddleware",
+    "admissions.access.middleware.PermissionDeniedAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes requires: turns a lockout into its 429 page.
@@ -179,7 +179,7 @@ WHITENOISE_MAX_AGE = 60 * 60  # unhashed files only; hashed ones are immutable
 # Patient files (insurance cards) live outside MEDIA_ROOT, encrypted, with no URL.
 PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
 STORAGES["phi_files"] = {
-    "BACKEND": "admissions.storage.EncryptedStorage",
+    "BACKEND": "admissions.phi.storage.EncryptedStorage",
     "OPTIONS": {
         "inner": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -188,9 +188,9 @@ STORAGES["phi_files"] = {
     },
 }
 
-# Encryption of patient data at rest (admissions.crypto), separate from
+# Encryption of patient data at rest (admissions.phi.crypto), separate from
 # SECRET_KEY. "id:key,id:key", newest first; the first seals new values.
-# Generate a key: python -c "from admissions.crypto import generate_key; print(generate_key())"
+# Generate a key: python -c "from admissions.phi.crypto import generate_key; print(generate_key())"
 PHI_ENCRYPTION_KEYS = [
     tuple(item.split(":", 1)) for item in env.list("PHI_ENCRYPTION_KEYS", default=[]) if ":" in item
 ]
@@ -247,7 +247,7 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Sheer Recovery <no-reply@localhost>")
 
-# Admissions intake (admissions/views.py, spam.py, tasks.py).
+# Admissions intake (admissions/intake/: views.py, spam.py, notifications.py).
 # The inbox told of every new request (comma-separated addresses); empty sends no alert.
 ADMISSIONS_ALERT_EMAIL = env("ADMISSIONS_ALERT_EMAIL", default="")
 # The MAILERS alias the alert and auto-reply go through.
@@ -284,30 +284,37 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Request logs carry URLs and never bodies; forms never put answers in URLs,
+# so nothing a person typed reaches a log. Two filters make sure of the rest:
+# django.template's DEBUG records hold the whole template context (a bound
+# intake form included), and database errors quote row values (names, hashes,
+# ciphertexts), so their message is withheld (admissions/phi/log_filters.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "no_template_context": {"()": "admissions.phi.log_filters.DropTemplateContext"},
+        "no_database_error_detail": {"()": "admissions.phi.log_filters.ScrubDatabaseErrorDetail"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_database_error_detail"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Request logs carry URLs and never bodies; forms never put answers
-        # in URLs, so nothing a person typed reaches a log.
         "django.request": {"level": "ERROR"},
         "django.db.backends": {"level": "WARNING"},
+        "django.template": {"filters": ["no_template_context"]},
+        # axes says "BEGIN" at every start and logs each failure; the audit trail has them.
+        "axes": {"level": "WARNING"},
     },
 }
-# django.template's DEBUG records hold the whole template context, answers in
-# a bound intake form included: dropped at the logger, whatever the level.
-LOGGING["filters"] = {
-    "no_template_context": {"()": "admissions.log_filters.DropTemplateContext"},
-    # Database errors quote row values (names, hashes, ciphertexts): message withheld.
-    "no_database_error_detail": {"()": "admissions.log_filters.ScrubDatabaseErrorDetail"},
-}
-LOGGING["loggers"]["django.template"] = {"filters": ["no_template_context"]}
-LOGGING["handlers"]["console"]["filters"] = ["no_database_error_detail"]
 
-# Staff security (admissions/security.py, admissions/mfa.py, docs/security.md).
+# Staff security (admissions/access/, docs/security.md).
 # django-axes checks the password; the ModelBackend then logs the user in.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -318,10 +325,10 @@ AUTHENTICATION_BACKENDS = [
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-# Only a full sign-in (password and code) clears the count (admissions/mfa.py).
+# Only a full sign-in (password and code) clears the count (admissions/access/mfa.py).
 AXES_RESET_ON_SUCCESS = False
 # The same address the audit trail records (REMOTE_ADDR, set from trusted proxies).
-AXES_CLIENT_IP_CALLABLE = "admissions.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "admissions.access.audit.client_ip"
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 # The audit trail (AuditEvent) is the record of logins; axes keeps only counters.
 AXES_DISABLE_ACCESS_LOG = True
@@ -344,5 +351,3 @@ NO_STORE_PATH_PREFIXES = env.list("NO_STORE_PATH_PREFIXES", default=["/admission
 # Patient data of leads closed or inactive longer than this is erased by
 # `manage.py purge_leads` (run it daily; README).
 LEAD_RETENTION_DAYS = env.int("LEAD_RETENTION_DAYS", default=90)
-# axes says "BEGIN" at every start and logs each failure; the audit trail has them.
-LOGGING["loggers"]["axes"] = {"level": "WARNING"}

@@ -20,14 +20,14 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
-from admissions.models import ConsentText, InsuranceCarrier, InsuranceVerification, Lead
-from admissions.services.intake import (
+from admissions.contact import normalize_phone
+from admissions.intake.store import (
     RequestContext,
     consultation_request_create,
     insurance_verification_create,
-    normalize_phone,
 )
-from admissions.storage import EncryptedStorage
+from admissions.models import ConsentText, InsuranceCarrier, InsuranceVerification, Lead
+from admissions.phi.storage import EncryptedStorage
 
 roles = importlib.import_module("admissions.migrations.0002_seed_roles_consents_carriers")
 COORDINATOR = roles.COORDINATOR

@@ -16,10 +16,10 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
-from admissions import spam
-from admissions.forms import ConsultationForm, InsuranceVerificationForm, current_consent
+from admissions.intake import spam
+from admissions.intake.forms import ConsultationForm, InsuranceVerificationForm, current_consent
 from admissions.models import InsuranceCarrier, InsuranceVerification
-from admissions.storage import EncryptedStorage
+from admissions.phi.storage import EncryptedStorage
 
 CONSULTATION_URL = "/admissions/consultation/"
 INSURANCE_URL = "/admissions/verify-insurance/"

@@ -300,7 +300,7 @@ def test_inbox_query_count_does_not_grow_with_the_page(coord_client, coord, djan
 
 
 def test_the_inbox_decrypts_no_phone_or_email(coord_client, monkeypatch):
-    from admissions import crypto
+    from admissions.phi import crypto
 
     for i in range(3):
         make_consultation(email=f"someone{i}@example.com")

@@ -9,13 +9,14 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from admissions import crypto, images
-from admissions.models import ConsentText, ConsultationRequest, InsuranceCarrier, InsuranceVerification, Lead
-from admissions.services.intake import (
+from admissions.intake import card_photos as images
+from admissions.intake.store import (
     RequestContext,
     consultation_request_create,
     insurance_verification_create,
 )
+from admissions.models import ConsentText, ConsultationRequest, InsuranceCarrier, InsuranceVerification, Lead
+from admissions.phi import crypto
 
 from .intake_support import files_in, jpeg_bytes, private_media_fixture  # noqa: F401
 

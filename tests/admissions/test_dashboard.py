@@ -10,8 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from admissions import dashboard, selectors
 from admissions.models import Lead, LeadStatus
+from admissions.staff import charts, dashboard
+from admissions.staff import figures as selectors
 from programs.models import LevelOfCare
 
 from .factories import content_editor, coordinator, login, make_consultation, manager
@@ -231,9 +232,9 @@ def test_only_the_dashboard_permission_opens_it():
     ],
 )
 def test_count_axes_step_in_whole_round_numbers(maximum, ticks):
-    assert dashboard.axis_ticks(maximum) == ticks
+    assert charts.axis_ticks(maximum) == ticks
 
 
 def test_hour_axes_may_step_in_fractions():
-    assert dashboard.axis_ticks(0.9, whole=False) == [0, 0.5, 1.0]
-    assert dashboard.axis_ticks(0, whole=False) == [0, 0.5, 1.0]
+    assert charts.axis_ticks(0.9, whole=False) == [0, 0.5, 1.0]
+    assert charts.axis_ticks(0, whole=False) == [0, 0.5, 1.0]

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from admissions.models import AuditEvent, LeadStatus
 from admissions.services.pipeline import lead_call_attempt_record, lead_status_change
-from admissions.staff_views import EXPORT_COLUMNS, csv_safe
+from admissions.staff.export import EXPORT_COLUMNS, csv_safe
 
 from .factories import content_editor, coordinator, login, make_consultation, make_insurance, manager
 

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from admissions import images
+from admissions.intake import card_photos as images
+from admissions.intake import store as intake
 from admissions.models import InsuranceVerification, Lead
-from admissions.services import intake
 
 from .intake_support import (
     INSURANCE_URL,
@@ -204,8 +204,8 @@ def test_oversized_upload_through_the_form(client, private_media):
 def test_files_written_are_deleted_when_the_transaction_fails(private_media, monkeypatch):
     """The card files are written during the insert; if anything after that
     fails, the rows roll back and the files must go too."""
+    from admissions.intake.store import RequestContext
     from admissions.models import ConsentText, InsuranceCarrier, LeadEvent
-    from admissions.services.intake import RequestContext
 
     def fail(*args, **kwargs):
         raise RuntimeError("database went away")
@@ -240,8 +240,8 @@ def test_a_lost_race_on_the_same_token_leaves_no_extra_files(private_media):
     import datetime
     import uuid
 
+    from admissions.intake.store import RequestContext
     from admissions.models import ConsentText, InsuranceCarrier
-    from admissions.services.intake import RequestContext
 
     context = RequestContext(form_token=uuid.uuid4())
     kwargs = {

@@ -3,8 +3,9 @@ import uuid
 import pytest
 from django.db import connection
 
+from admissions.contact import normalize_phone
+from admissions.intake.store import RequestContext, consultation_request_create
 from admissions.models import ConsentText, ConsultationRequest, Lead
-from admissions.services.intake import RequestContext, consultation_request_create, normalize_phone
 
 
 @pytest.mark.django_db

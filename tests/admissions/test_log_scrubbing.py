@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from admissions.log_filters import ScrubDatabaseErrorDetail
+from admissions.phi.log_filters import ScrubDatabaseErrorDetail
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

@@ -5,7 +5,7 @@ import time
 import pytest
 from django.core import signing
 
-from admissions import spam
+from admissions.intake import spam
 from admissions.models import BlockedSubmission
 
 from .intake_support import cache_table_fixture  # noqa: F401

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from admissions import tasks
+from admissions.intake import notifications as tasks
 from admissions.models import ConsultationRequest, InsuranceVerification, Lead
 from programs.models import LevelOfCare
 
@@ -152,8 +152,14 @@ def test_task_arguments_are_kind_and_id_only(
     request = ConsultationRequest.objects.get()
     queued = DBTaskResult.objects.order_by("task_path")
     assert [(row.task_path, row.args_kwargs) for row in queued] == [
-        ("admissions.tasks.auto_reply_send", {"args": ["consultation", request.pk], "kwargs": {}}),
-        ("admissions.tasks.staff_alert_send", {"args": ["consultation", request.pk], "kwargs": {}}),
+        (
+            "admissions.intake.notifications.auto_reply_send",
+            {"args": ["consultation", request.pk], "kwargs": {}},
+        ),
+        (
+            "admissions.intake.notifications.staff_alert_send",
+            {"args": ["consultation", request.pk], "kwargs": {}},
+        ),
     ]
     assert mail.outbox == []  # waits for the worker
 
@@ -168,7 +174,7 @@ def test_mail_failure_schedules_a_retry_with_backoff_and_logs_no_address(
     caplog.set_level(logging.DEBUG)
     before = timezone.now()
     assert tasks.auto_reply_send.call("consultation", request.pk) == "retry scheduled"
-    retry = DBTaskResult.objects.get(task_path="admissions.tasks.auto_reply_send")
+    retry = DBTaskResult.objects.get(task_path="admissions.intake.notifications.auto_reply_send")
     assert retry.args_kwargs == {"args": ["consultation", request.pk, 2], "kwargs": {}}
     assert before + datetime.timedelta(seconds=59) < retry.run_after < before + datetime.timedelta(seconds=70)
     assert "SMTPRecipientsRefused" in caplog.text

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from admissions.forms import ConsultationForm
+from admissions.intake.forms import ConsultationForm
 from admissions.models import (
     BlockedSubmission,
     ConsentText,
@@ -503,19 +503,17 @@ def test_a_post_that_was_not_stored_does_not_use_the_allowance(client, settings,
     """Sending again after a failed save (e.g. a database outage) must never
     turn a person into 'spam' whose request is silently dropped."""
     settings.ADMISSIONS_RATE_LIMIT = 1
-    import dataclasses
-
-    import admissions.views as views
+    import admissions.intake.submit as submit
 
     def failing_create(**kwargs):
         raise RuntimeError("save failed")
 
-    real_page = views.CONSULTATION
-    monkeypatch.setattr(views, "CONSULTATION", dataclasses.replace(real_page, create=failing_create))
+    real_store = submit.request_store
+    monkeypatch.setattr(submit, "request_store", failing_create)
     client.raise_request_exception = False
     for _ in range(3):
         assert post(client, CONSULTATION_URL, consultation_data()).status_code == 500
-    monkeypatch.setattr(views, "CONSULTATION", real_page)
+    monkeypatch.setattr(submit, "request_store", real_store)
     response = post(client, CONSULTATION_URL, consultation_data())
     assert response["Location"] == CONSULTATION_THANKS
     assert ConsultationRequest.objects.count() == 1

@@ -46,7 +46,7 @@ def sign_in(page, username, device):
     page.wait_for_load_state()
     code = page.get_by_role("textbox", name="Code")
     if device is not None and code.count():
-        # The second-factor page (admissions.mfa).
+        # The second-factor page (admissions.access.mfa).
         code.fill(authenticator_code(device))
         page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"**{reverse('admin:index')}")

@@ -12,9 +12,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from PIL import Image
 
-from admissions.audit import AuditAction
-from admissions.crypto import lookup_hash
 from admissions.models import (
+    AuditAction,
     AuditEvent,
     ConsentText,
     InsuranceCarrier,
@@ -22,7 +21,8 @@ from admissions.models import (
     Lead,
     RequestKind,
 )
-from admissions.storage import EncryptedStorage
+from admissions.phi.crypto import lookup_hash
+from admissions.phi.storage import EncryptedStorage
 from tests.security.conftest import PASSWORD
 from tests.security.otp import add_authenticator
 

@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 
-from admissions.crypto import lookup_hash
 from admissions.models import ConsentText, ConsultationRequest, Lead, RequestKind
+from admissions.phi.crypto import lookup_hash
 from tests.security.conftest import PASSWORD
 from tests.security.otp import add_authenticator, totp_code
 

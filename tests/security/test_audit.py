@@ -7,8 +7,8 @@ from django.db import connection, transaction
 from django.db.utils import ProgrammingError
 from django.urls import reverse
 
-from admissions.audit import AuditAction, audit_record
-from admissions.models import AuditEvent
+from admissions.access.audit import audit_record
+from admissions.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
 

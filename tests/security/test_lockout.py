@@ -6,8 +6,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
-from admissions.audit import AuditAction
-from admissions.models import AuditEvent
+from admissions.models import AuditAction, AuditEvent
 
 from .conftest import PASSWORD
 

@@ -9,8 +9,7 @@ from django.urls import get_resolver, reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from admissions.audit import AuditAction
-from admissions.models import AuditEvent
+from admissions.models import AuditAction, AuditEvent
 
 from .conftest import PASSWORD
 from .otp import add_authenticator, add_backup_codes, login_with_second_factor, totp_code

@@ -12,9 +12,8 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from admissions.audit import AuditAction
-from admissions.crypto import lookup_hash
 from admissions.models import (
+    AuditAction,
     AuditEvent,
     ConsentText,
     ConsultationRequest,
@@ -25,7 +24,8 @@ from admissions.models import (
     LeadStatus,
     RequestKind,
 )
-from admissions.storage import EncryptedStorage
+from admissions.phi.crypto import lookup_hash
+from admissions.phi.storage import EncryptedStorage
 
 pytestmark = pytest.mark.django_db
 

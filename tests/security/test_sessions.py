@@ -8,9 +8,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from admissions.audit import AuditAction
-from admissions.models import AuditEvent
-from admissions.security import SESSION_LAST_SEEN_AT, SESSION_STARTED_AT
+from admissions.access.middleware import SESSION_LAST_SEEN_AT, SESSION_STARTED_AT
+from admissions.models import AuditAction, AuditEvent
 
 from .otp import login_with_second_factor
 

@@ -22,9 +22,10 @@ from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from admissions.audit import AuditAction, audit_record
+from admissions.access.audit import audit_record
 from admissions.models import (
     FINAL_STATUSES,
+    AuditAction,
     ConsultationRequest,
     InsuranceVerification,
     Lead,

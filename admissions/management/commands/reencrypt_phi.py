@@ -15,9 +15,9 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 
-from admissions import crypto
-from admissions.fields import _EncryptedMixin
-from admissions.storage import FILE_CONTEXT, EncryptedStorage
+from admissions.phi import crypto
+from admissions.phi.fields import _EncryptedMixin
+from admissions.phi.storage import FILE_CONTEXT, EncryptedStorage
 
 
 def encrypted_columns():

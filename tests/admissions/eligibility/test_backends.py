@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from admissions.eligibility import Dependent, EligibilityError, EligibilityTimeout, Status, check, get_backend
 from admissions.eligibility.backends import FakeBackend, ManualBackend, X12Backend
 from admissions.eligibility.fake_271 import scenario_for
+from admissions.eligibility.plain_words import describe
 from admissions.eligibility.rest import RestBackend
 
 from .conftest import CANARY_DEP, CANARY_FIRST, CANARY_LAST, canary_request, make_request
@@ -20,7 +21,7 @@ def test_manual_is_the_default_and_checks_nothing(settings):
     assert isinstance(backend, ManualBackend)
     result = check(make_request(member_id=""), backend)  # not even validated: nothing is sent
     assert (result.status, result.trace_number, result.backend) == (Status.MANUAL, "TRACE0001", "manual")
-    assert "calling the payer" in result.to_plain_words()
+    assert "calling the payer" in describe(result)
 
 
 def test_setting_chooses_the_backend_and_its_options(settings, clearinghouse):

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from admissions.eligibility import EligibilityResult, Status
+from admissions.eligibility.plain_words import describe
 from admissions.eligibility.records import Rejection
 from admissions.eligibility.x12_271 import parse_271
 
@@ -10,9 +11,7 @@ from .conftest import fixture_text
 
 
 def test_active_summary_lists_everything_a_coordinator_quotes_from():
-    words = parse_271(
-        fixture_text("active_ppo_in_out_network.271"), trace_number="TRACE-ACTIVE-1"
-    ).to_plain_words()
+    words = describe(parse_271(fixture_text("active_ppo_in_out_network.271"), trace_number="TRACE-ACTIVE-1"))
     assert words.splitlines() == [
         "Coverage is ACTIVE with CIGNA.",
         "Plan: OPEN ACCESS PLUS (PPO), group 3340012 (ACME WIDGETS INC).",
@@ -32,7 +31,7 @@ def test_active_summary_lists_everything_a_coordinator_quotes_from():
 
 
 def test_carve_out_summary_names_who_to_call():
-    words = parse_271(fixture_text("carve_out_behavioural.271"), trace_number="TRACE-CARVE").to_plain_words()
+    words = describe(parse_271(fixture_text("carve_out_behavioural.271"), trace_number="TRACE-CARVE"))
     assert (
         "CARVED OUT: behavioural health (Mental health; Psychiatric, outpatient; Substance use treatment; "
         "Substance use facility, outpatient) is managed by CARELON BEHAVIORAL HEALTH, phone (800) 555-0123."
@@ -43,24 +42,21 @@ def test_fractional_coinsurance_is_written_plainly():
     result = EligibilityResult(status=Status.ACTIVE, payer_name="AETNA")
     result.coinsurance.in_network = Decimal("12.5")
     result.coinsurance.out_of_network = Decimal("20")
-    assert "in network 12.5%, out of network 20%" in result.to_plain_words()
+    assert "in network 12.5%, out of network 20%" in describe(result)
     parsed = parse_271(fixture_text("repeated_components.271"), trace_number="TRACE-REPEAT")
-    assert (
-        "E+" not in parsed.to_plain_words()
-        and "in network 20%, out of network 35%" in parsed.to_plain_words()
-    )
+    assert "E+" not in describe(parsed) and "in network 20%, out of network 35%" in describe(parsed)
 
 
 def test_every_status_has_words_and_a_label():
     for status in Status:
         result = EligibilityResult(status=status, error_reason="payer unable to respond (AAA 42)")
-        assert result.to_plain_words().strip()
+        assert describe(result).strip()
         assert status.label
 
 
 def test_unknown_reject_code_still_gives_advice():
     result = EligibilityResult(status=Status.REJECTED, rejections=[Rejection(code="ZZ", loop="2100C")])
-    words = result.to_plain_words()
+    words = describe(result)
     assert "AAA ZZ" in words and "Verify benefits by phone" in words
 
 
@@ -71,5 +67,5 @@ def test_error_words_say_whether_it_will_be_retried():
     final = EligibilityResult(
         status=Status.ERROR, error_reason="clearinghouse rejected the request (HTTP 400)"
     )
-    assert "retried automatically" in retry.to_plain_words()
-    assert "calling the payer" in final.to_plain_words()
+    assert "retried automatically" in describe(retry)
+    assert "calling the payer" in describe(final)

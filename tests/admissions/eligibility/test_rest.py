@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from admissions.eligibility import Dependent, Status, check
+from admissions.eligibility.plain_words import describe
 from admissions.eligibility.rest import RestBackend
 
 from .conftest import make_request
@@ -107,7 +108,7 @@ def test_polling_is_bounded_and_ends_pending(clearinghouse):
     assert result.status == Status.PENDING and result.retryable
     assert len(sleeps) == 3
     assert [c[0] for c in clearinghouse.calls].count("GET") == 3
-    assert "still waiting" in result.to_plain_words()
+    assert "still waiting" in describe(result)
 
 
 def test_401_refreshes_the_token_once_and_succeeds(clearinghouse):

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from admissions.eligibility import EligibilityResult, Status
+from admissions.eligibility.plain_words import describe
 from admissions.eligibility.x12_271 import parse_271
 
 from .conftest import fixture_text
@@ -65,7 +66,7 @@ def test_inactive_coverage_with_an_eligibility_date_range():
     assert (result.coverage_begin, result.coverage_end) == (date(2023, 1, 1), date(2024, 12, 31))
     assert result.messages == ["COVERAGE TERMINATED - CONTACT MEMBER FOR NEW INSURANCE"]
     assert not result.deductible.in_network.known
-    assert "NOT ACTIVE" in result.to_plain_words()
+    assert "NOT ACTIVE" in describe(result)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +90,7 @@ def test_rejections_at_each_loop_say_what_to_fix(name, codes, loop, fix):
     assert [r.code for r in result.rejections] == codes
     assert {r.loop for r in result.rejections} == {loop}
     assert not result.retryable and result.final
-    words = result.to_plain_words()
+    words = describe(result)
     assert fix in words
     assert f"AAA {codes[0]}" in words
 
@@ -98,7 +99,7 @@ def test_payer_unable_to_respond_is_a_retryable_error_not_a_rejection():
     result = parse("payer_unavailable_42.271")
     assert result.status == Status.ERROR and result.retryable and not result.final
     assert [(r.code, r.loop, r.follow_up) for r in result.rejections] == [("42", "2100A", "R")]
-    assert "retried automatically" in result.to_plain_words()
+    assert "retried automatically" in describe(result)
 
 
 def test_behavioural_health_carved_out_to_a_named_administrator():
@@ -115,7 +116,7 @@ def test_behavioural_health_carved_out_to_a_named_administrator():
     assert "NGUYEN" not in carve.administrator_name
     assert (result.coverage_begin, result.coverage_end) == (date(2025, 1, 1), date(2025, 12, 31))
     assert result.deductible.network_not_stated.individual.total == 500  # EB12 W: network not stated
-    assert "(800) 555-0123" in result.to_plain_words()
+    assert "(800) 555-0123" in describe(result)
 
 
 def test_carve_out_named_on_an_active_behavioural_line():
@@ -167,7 +168,7 @@ def test_dependent_patient_is_read_from_2100d_and_2110d():
     assert result.out_of_pocket.in_network.family.remaining == Decimal("8800.25")
     assert result.out_of_pocket.in_network.family.met == Decimal("199.75")
     assert result.prior_authorization == {"AI": True, "MH": True}
-    assert "dependent" in result.to_plain_words()
+    assert "dependent" in describe(result)
 
 
 def test_the_member_answered_is_the_one_with_our_trace_number():
@@ -285,7 +286,7 @@ def test_results_round_trip_through_their_stored_form():
         result = parse(name)
         again = EligibilityResult.from_dict(result.to_dict())
         assert again == result
-        assert again.to_plain_words() == result.to_plain_words()
+        assert describe(again) == describe(result)
 
 
 def test_result_repr_shows_status_and_trace_only():

@@ -1,17 +1,19 @@
 """The audit trail in the admin: managers read it, nobody edits it.
 
 Registered from AdmissionsConfig.ready(). Every has_*_permission that could
-change a row is False for everyone, superusers included; reading needs the
+change a row is False (ReadOnlyAdminMixin) for everyone, superusers included; reading needs the
 view_auditevent permission (the Admissions manager role has it).
 """
 
 from django.contrib import admin
 
-from .models import AuditEvent
+from admissions.models import AuditEvent
+
+from .readonly import ReadOnlyAdminMixin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "action", "user", "object_type", "object_id", "ip_address", "detail"]
     list_filter = ["action", ("at", admin.DateFieldListFilter), ("user", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["object_id", "user__username", "ip_address"]
@@ -21,12 +23,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_per_page = 100
     # A plain count of a big, append-only table is slow; the pager does without it.
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -82,7 +82,7 @@ def _decode_key(text: str, name: str) -> bytes:
 
 @lru_cache(maxsize=1)
 def key_ring() -> KeyRing:
-    configured = getattr(settings, "PHI_ENCRYPTION_KEYS", None)
+    configured = settings.PHI_ENCRYPTION_KEYS
     if not configured:
         raise ImproperlyConfigured("PHI_ENCRYPTION_KEYS is not set: patient data cannot be stored or read.")
     keys = {}
@@ -92,7 +92,7 @@ def key_ring() -> KeyRing:
         if key_id in keys:
             raise ImproperlyConfigured(f"PHI_ENCRYPTION_KEYS: key id {key_id!r} appears twice")
         keys[key_id] = _decode_key(text, "PHI_ENCRYPTION_KEYS")
-    lookup = getattr(settings, "PHI_LOOKUP_KEY", "")
+    lookup = settings.PHI_LOOKUP_KEY
     if not lookup:
         raise ImproperlyConfigured("PHI_LOOKUP_KEY is not set.")
     return KeyRing(keys=keys, active_id=next(iter(keys)), lookup_key=_decode_key(lookup, "PHI_LOOKUP_KEY"))

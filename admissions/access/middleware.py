@@ -1,6 +1,6 @@
-"""Staff security: second factor on the admin, session lifetime, response
-headers Django has no setting for, and the audit of logins, failures,
-lockouts, logouts and permission denials.
+"""Staff security on every request: second factor on the admin, session
+lifetime, response headers Django has no setting for, and the audit of
+permission denials (logins and logouts: admissions.access.signals).
 
 Everything here keys on the admin's configurable path (settings.ADMIN_PATH)
 and on the protected path prefixes in settings; public pages are left alone
@@ -9,18 +9,17 @@ so they stay cacheable and never touch the session.
 
 import time
 
-from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
-from .audit import AuditAction, audit_record
+from admissions.models import AuditAction
+
+from .audit import audit_record
 
 # Session keys (seconds since the epoch).
 SESSION_STARTED_AT = "security_started_at"
@@ -179,53 +178,3 @@ class PermissionDeniedAuditMiddleware:
                     detail=f"{request.method} {request.path}",
                 )
         return response
-
-
-# Audit of authentication events -----------------------------------------------
-
-
-@receiver(user_logged_in, dispatch_uid="security_user_logged_in")
-def on_logged_in(sender, request, user, **kwargs):
-    if request is None:
-        return
-    now = time.time()
-    request.session[SESSION_STARTED_AT] = now
-    request.session[SESSION_LAST_SEEN_AT] = now
-    audit_record(action=AuditAction.LOGIN, request=request, user=user, detail="password")
-
-
-@receiver(user_logged_out, dispatch_uid="security_user_logged_out")
-def on_logged_out(sender, request, user, **kwargs):
-    reason = getattr(request, "security_logout_reason", "signed out")
-    audit_record(action=AuditAction.LOGOUT, request=request, user=user, detail=reason)
-
-
-def _known_user(username):
-    from django.contrib.auth import get_user_model
-
-    if not username:
-        return None
-    model = get_user_model()
-    return model._default_manager.filter(**{model.USERNAME_FIELD: username}).first()
-
-
-@receiver(user_login_failed, dispatch_uid="security_user_login_failed")
-def on_login_failed(sender, credentials, request=None, **kwargs):
-    username = str(credentials.get("username", ""))[:150]
-    factor = credentials.get("factor", "password")
-    audit_record(
-        action=AuditAction.LOGIN_FAILED,
-        request=request,
-        user=_known_user(username),
-        detail=f"{factor}; username={username}",
-    )
-
-
-@receiver(user_locked_out, dispatch_uid="security_user_locked_out")
-def on_locked_out(sender, request, username, ip_address, **kwargs):
-    audit_record(
-        action=AuditAction.LOCKOUT,
-        request=request,
-        user=_known_user(username),
-        detail=f"username={str(username or '')[:150]}",
-    )

@@ -29,7 +29,9 @@ from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .audit import AuditAction, audit_record, client_ip
+from admissions.models import AuditAction
+
+from .audit import audit_record, client_ip
 
 BACKUP_CODE_COUNT = 10
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -194,7 +196,7 @@ def setup(request):
         "secret_groups": _groups_of_four(base64.b32encode(device.bin_key).decode().rstrip("=")),
         # Our own markup from qrcode: nothing a person typed goes into it.
         "qr_svg": mark_safe(qr_code_svg(device.config_url, label="QR code for your authenticator app")),  # noqa: S308
-        "issuer": getattr(settings, "OTP_TOTP_ISSUER", ""),
+        "issuer": settings.OTP_TOTP_ISSUER,
     }
     return render(request, "security/mfa_setup.html", context, status=400 if form.errors else 200)
 

@@ -1,8 +1,9 @@
-"""The automatic insurance check on the lead page (wired in admissions/admin.py).
+"""The automatic insurance check on the lead page (routes in admissions/admin.py).
 
 - `panels_for_lead`: for each insurance verification of a lead, the latest
   check in plain words, when it ran, its status, earlier attempts, and the
-  links and button the user may use;
+  links and button the user may use; the lead page asks for them while it
+  is built, and `newest_headline` gives its summary line;
 - `rerun`: the "Re-run eligibility check" button (POST, CSRF from the admin
   wrapper, change_lead), audited, queues the next attempt;
 - `raw`: the raw 270 and 271 of one check, for superusers and holders of
@@ -21,11 +22,18 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from ..audit import AuditAction, audit_record
-from ..models import EligibilityCheck, InsuranceVerification, Lead
-from ..staff_views import format_when, person_name
-from .records import Status
-from .tasks import automatic_checks_enabled, eligibility_check_rerun, max_attempts, stored_result
+from admissions.access.audit import audit_record
+from admissions.eligibility.plain_words import describe
+from admissions.eligibility.records import Status
+from admissions.eligibility.tasks import (
+    automatic_checks_enabled,
+    eligibility_check_rerun,
+    max_attempts,
+    stored_result,
+)
+from admissions.models import AuditAction, EligibilityCheck, InsuranceVerification, Lead
+
+from .display import format_when, person_name
 
 RAW_PERMISSION = "admissions.view_eligibility_raw"
 # An attempt still unanswered after this long has probably lost its worker.
@@ -33,7 +41,7 @@ STALE_AFTER = datetime.timedelta(minutes=10)
 
 
 def anchor_for(verification_id: int) -> str:
-    """The lead page's anchor of an insurance submission (staff_views.submission_panel)."""
+    """The lead page's anchor of an insurance submission (lead_page.submission_panel)."""
     return f"insurance-{verification_id}"
 
 
@@ -45,15 +53,28 @@ def _latest_words(row: EligibilityCheck) -> list[str]:
     result = stored_result(row)
     if result is None:
         return []
-    return [line for line in result.to_plain_words().splitlines() if line.strip()]
+    return [line for line in describe(result).splitlines() if line.strip()]
+
+
+def _result_words(row: EligibilityCheck) -> str:
+    return Status(row.status).label if row.finished else "Not answered yet"
+
+
+def _when(row: EligibilityCheck) -> tuple[str, str]:
+    """("Checked", when) once answered, ("Queued", when) before."""
+    if row.finished:
+        return "Checked", format_when(row.checked_at)
+    return "Queued", format_when(row.requested_at)
+
+
+def headline(row: EligibilityCheck) -> str:
+    """One line for the lead's summary: the result and when it ran."""
+    verb, when = _when(row)
+    return f"{_result_words(row)} ({verb.lower()} {when}); details under “What they sent”"
 
 
 def _facts(row: EligibilityCheck, now) -> list[tuple[str, str]]:
-    facts = [("Result", Status(row.status).label if row.finished else "Not answered yet")]
-    if row.finished:
-        facts.append(("Checked", format_when(row.checked_at)))
-    else:
-        facts.append(("Queued", format_when(row.requested_at)))
+    facts = [("Result", _result_words(row)), _when(row)]
     who = person_name(row.requested_by) if row.requested_by_id else ""
     facts.append(("Attempt", f"{row.attempt}" + (f", re-run by {who}" if who else ", automatic")))
     if row.retry_at and row.finished:
@@ -78,6 +99,7 @@ def panel(verification_id: int, rows: list[EligibilityCheck], *, user, lead: Lea
         "latest": latest,
         "enabled": enabled,
         "facts": _facts(latest, now) if latest else [],
+        "headline": headline(latest) if latest else "",
         "lines": _latest_words(latest) if latest and may_read else [],
         "hidden": bool(latest and latest.finished and not may_read),
         "stale": bool(latest and not latest.finished and latest.requested_at < now - STALE_AFTER),
@@ -187,29 +209,12 @@ def raw(model_admin, request, lead_id: int, check_id: int):
     return TemplateResponse(request, "admin/admissions/lead/eligibility_raw.html", context)
 
 
-def panels_newest_first(context, panels: dict[str, dict]) -> list[dict]:
-    # The page lists submissions newest first (selectors.lead_submissions).
-    return [panels[s["anchor"]] for s in context.get("submissions", []) if s.get("anchor") in panels]
-
-
-def with_check_panels(model_admin, request, response):
-    """Add the check panels to the lead page's (unrendered) response."""
-    context = getattr(response, "context_data", None)
-    if not context or context.get("lead") is None:
-        return response  # a redirect after an action, or an error page
-    panels = panels_for_lead(context["lead"], user=request.user, can_change=bool(context.get("can_change")))
-    for submission in context.get("submissions", []):
-        submission["eligibility"] = panels.get(submission.get("anchor"))
-    # The newest request's answer also goes in the summary, so nobody has to
-    # scroll past every form to learn whether coverage is active.
-    newest = next((p for p in panels_newest_first(context, panels) if p["latest"]), None)
-    if newest is not None and isinstance(context.get("summary"), list):
-        (_, result), (verb, when) = newest["facts"][:2]
-        context["summary"].append(
-            ("Insurance check", f"{result} ({verb.lower()} {when}); details under “What they sent”")
-        )
-    for entry in context.get("timeline", []):
-        # Status moves without an actor are the site's own (the check verifying coverage).
-        if entry.get("kind_slug") == "status" and entry.get("actor") == "Unknown":
-            entry["actor"] = "the website (automatic insurance check)"
-    return response
+def newest_headline(submissions: list[dict]) -> str:
+    """The summary line of the newest insurance request that has a check;
+    `submissions` are the lead page's panels, newest first, each with its
+    "eligibility" panel (or None)."""
+    for submission in submissions:
+        check = submission.get("eligibility")
+        if check and check["latest"]:
+            return check["headline"]
+    return ""

@@ -19,16 +19,11 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone
 
+from admissions.models import SUBMISSION_MODELS, InsuranceVerification, RequestKind
 from programs.models import SiteFacts
-
-from .models import ConsultationRequest, InsuranceVerification, RequestKind
 
 logger = logging.getLogger(__name__)
 
-SUBMISSION_MODELS = {
-    RequestKind.CONSULTATION: ConsultationRequest,
-    RequestKind.INSURANCE: InsuranceVerification,
-}
 MAX_ATTEMPTS = 6
 # Wait before attempt 2, 3, ...: about five hours in all, enough for most
 # mail outages, short enough that staff still call back the same day.

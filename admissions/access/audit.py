@@ -1,4 +1,4 @@
-"""Append-only audit trail: who looked at, changed, exported or downloaded
+"""Writing the append-only audit trail: who looked at, changed, exported or downloaded
 which lead or file, and every login, failure, lockout and permission denial.
 
 No patient data goes in: an event names the object by type and id only.
@@ -6,21 +6,9 @@ Call ``audit_record`` from views and admin hooks; never write AuditEvent
 rows any other way.
 """
 
-from django.db import models
 from django.utils import timezone
 
-
-class AuditAction(models.TextChoices):
-    VIEW = "view", "Viewed"
-    CHANGE = "change", "Changed"
-    EXPORT = "export", "Exported"
-    DOWNLOAD = "download", "Downloaded a file"
-    LOGIN = "login", "Logged in"
-    LOGIN_FAILED = "login_failed", "Failed login"
-    LOCKOUT = "lockout", "Locked out"
-    LOGOUT = "logout", "Logged out"
-    PERMISSION_DENIED = "denied", "Permission denied"
-    PURGE = "purge", "Purged expired patient data"
+from admissions.models import AuditEvent
 
 
 def client_ip(request) -> str | None:
@@ -34,8 +22,6 @@ def audit_record(
 ):
     """Write one audit event. ``detail`` must never hold patient data (e.g.
     'card_front', 'rows=25', a username for a failed login)."""
-    from .models import AuditEvent
-
     if user is None and request is not None and getattr(request, "user", None) is not None:
         user = request.user if request.user.is_authenticated else None
     if obj is not None:

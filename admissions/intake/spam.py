@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
-from .models import BlockedSubmission
+from admissions.models import BlockedSubmission
 
 TOKEN_SALT = "admissions.form-token"  # noqa: S105 - a signing namespace, not a secret
 HONEYPOT_FIELD = "website"

@@ -1,168 +1,43 @@
 """The two public intake forms. Phone-first: real labels, autocomplete and
 inputmode hints, specific error messages; every rule is checked here on the
-server, so the forms work the same with JavaScript off."""
+server, so the forms work the same with JavaScript off.
 
-import calendar
-import datetime
-import re
+A form's answers leave it as one typed record (`IntakeForm.answers()` ->
+admissions.intake.answers.IntakeAnswers), built from the form fields that are
+fields of the form's model: a new question is a model field, a form field
+and its place in the layout, nothing more.
+"""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Field, Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
-from programs.models import LevelOfCare
-
-from . import images
-from .models import (
+from admissions.contact import normalize_email
+from admissions.models import (
     BestTimeToCall,
     ConsentText,
+    ConsultationRequest,
     HeardAboutUs,
     InsuranceCarrier,
+    InsuranceVerification,
     PolicyHolder,
+    RequestKind,
     WhoNeedsHelp,
 )
-from .services.intake import normalize_email, normalize_phone
+from programs.models import LevelOfCare
 
-OTHER_CARRIER = "other"
-MAX_AGE_YEARS = 120
-
-US_STATES = [
-    ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"), ("CA", "California"),
-    ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"), ("DC", "District of Columbia"),
-    ("FL", "Florida"), ("GA", "Georgia"), ("HI", "Hawaii"), ("ID", "Idaho"), ("IL", "Illinois"),
-    ("IN", "Indiana"), ("IA", "Iowa"), ("KS", "Kansas"), ("KY", "Kentucky"), ("LA", "Louisiana"),
-    ("ME", "Maine"), ("MD", "Maryland"), ("MA", "Massachusetts"), ("MI", "Michigan"), ("MN", "Minnesota"),
-    ("MS", "Mississippi"), ("MO", "Missouri"), ("MT", "Montana"), ("NE", "Nebraska"), ("NV", "Nevada"),
-    ("NH", "New Hampshire"), ("NJ", "New Jersey"), ("NM", "New Mexico"), ("NY", "New York"),
-    ("NC", "North Carolina"), ("ND", "North Dakota"), ("OH", "Ohio"), ("OK", "Oklahoma"), ("OR", "Oregon"),
-    ("PA", "Pennsylvania"), ("RI", "Rhode Island"), ("SC", "South Carolina"), ("SD", "South Dakota"),
-    ("TN", "Tennessee"), ("TX", "Texas"), ("UT", "Utah"), ("VT", "Vermont"), ("VA", "Virginia"),
-    ("WA", "Washington"), ("WV", "West Virginia"), ("WI", "Wisconsin"), ("WY", "Wyoming"),
-    ("PR", "Puerto Rico"), ("GU", "Guam"), ("VI", "U.S. Virgin Islands"),
-]  # fmt: skip
-
-PHONE_INVALID = "Enter a US phone number with the area code, e.g. (714) 555-0123."
-REACH_ME = "Give a phone number or an email address (or both) so we can reach you."
-CARD_EXTENSIONS = "image/jpeg,image/png,image/heic,image/heif,.jpg,.jpeg,.png,.heic,.heif"
-
-
-def _text(*, autocomplete="off", inputmode=None, **attrs):
-    attrs["autocomplete"] = autocomplete
-    if inputmode:
-        attrs["inputmode"] = inputmode
-    return forms.TextInput(attrs=attrs)
-
-
-class PhoneField(forms.CharField):
-    """US by default; cleaned to E.164 (+17145550123) for storage and de-duplication."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 30)
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return ""
-        try:
-            return normalize_phone(value)
-        except ValueError:
-            raise forms.ValidationError(PHONE_INVALID, code="invalid_phone") from None
-
-
-class EmailAddressField(forms.EmailField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 254)
-        kwargs.setdefault("widget", forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}))
-        kwargs.setdefault("error_messages", {"invalid": "Enter an email address like name@example.com."})
-        super().__init__(**kwargs)
-
-
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_US_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d+)$")
-_DIGITS_DATE = re.compile(r"^(\d{2})(\d{2})(\d{4})$")
-
-
-class DateOfBirthField(forms.Field):
-    """Typed MM/DD/YYYY (also 04271985 from a phone's number pad) or ISO
-    YYYY-MM-DD as a date picker sends it. Impossible, future and implausibly
-    old dates each get their own message."""
-
-    FORMAT_HELP = "Enter the date as month/day/year, e.g. 04/27/1985."
-    MAX_LENGTH = 20
-
-    def __init__(self, *, autocomplete="off", **kwargs):
-        kwargs.setdefault(
-            "widget",
-            _text(
-                autocomplete=autocomplete,
-                inputmode="numeric",
-                placeholder="MM/DD/YYYY",
-                maxlength=str(self.MAX_LENGTH),
-            ),
-        )
-        kwargs.setdefault("help_text", "Month, day and year, e.g. 04/27/1985.")
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        text = str(value).strip() if value not in self.empty_values else ""
-        if not text:
-            return None
-        if len(text) > self.MAX_LENGTH:
-            raise forms.ValidationError(self.FORMAT_HELP, code="invalid_format")
-        if match := _ISO_DATE.match(text):
-            year, month, day = match.groups()
-        elif match := (_US_DATE.match(text) or _DIGITS_DATE.match(text)):
-            month, day, year = match.groups()
-        else:
-            raise forms.ValidationError(self.FORMAT_HELP, code="invalid_format")
-        if len(year) != 4:
-            raise forms.ValidationError("Enter the year with four digits, e.g. 1985.", code="invalid_year")
-        year, month, day = int(year), int(month), int(day)
-        if not 1 <= month <= 12:
-            raise forms.ValidationError(
-                f"There is no month {month}. " + self.FORMAT_HELP, code="invalid_month"
-            )
-        if year < 1 or not 1 <= day <= calendar.monthrange(year, month)[1]:
-            raise forms.ValidationError(
-                f"{calendar.month_name[month]} {day} does not exist. Check the day and the month.",
-                code="invalid_day",
-            )
-        return datetime.date(year, month, day)
-
-    def validate(self, value):
-        super().validate(value)
-        if value is None:
-            return
-        today = timezone.localdate()
-        if value > today:
-            raise forms.ValidationError("A date of birth can't be in the future.", code="future")
-        oldest = today.replace(year=today.year - MAX_AGE_YEARS, day=min(today.day, 28))
-        if value < oldest:
-            raise forms.ValidationError(
-                f"Check the year: that date would make the person over {MAX_AGE_YEARS} years old.",
-                code="too_old",
-            )
-
-
-class CardPhotoField(forms.FileField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.FileInput(attrs={"accept": CARD_EXTENSIONS}))
-        kwargs.setdefault("help_text", "Optional. A JPEG, PNG or HEIC (iPhone) photo, 10 MB at most.")
-        kwargs.setdefault("error_messages", {"empty": "This file is empty. Choose the photo again."})
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        upload = super().clean(data, initial)
-        if not upload:
-            return None
-        return images.card_photo_clean(upload)
+from .answers import IntakeAnswers
+from .fields import (
+    OTHER_CARRIER,
+    REACH_ME,
+    US_STATES,
+    CardPhotoField,
+    DateOfBirthField,
+    EmailAddressField,
+    PhoneField,
+    text_input,
+)
 
 
 def current_consent(kind: str) -> ConsentText:
@@ -185,6 +60,8 @@ class IntakeForm(forms.Form):
     """Shared: consent wording bound per form instance (the version shown is
     the version stored) and crispy layout without its own <form> tag."""
 
+    kind: RequestKind
+    model: type  # the submission model the answers are stored in
     consent_kinds: dict[str, str] = {}  # form field -> ConsentText.Kind
     error_css_class = "has-error"
 
@@ -211,6 +88,23 @@ class IntakeForm(forms.Form):
                 items += [(anchor, str(message)) for message in self.errors[name]]
         return items
 
+    def answers(self) -> IntakeAnswers:
+        """The cleaned answers as one record: every form field that is a field
+        of the model, under its name. A ticked consent is the wording shown
+        (None when not ticked); a photo not given is left out."""
+        stored = {model_field.name for model_field in self.model._meta.concrete_fields}
+        values = {}
+        for name in self.fields:
+            if name not in stored:
+                continue
+            value = self.cleaned_data[name]
+            if name in self.consent_kinds:
+                value = self.consents[name] if value else None
+            elif isinstance(self.fields[name], forms.FileField) and not value:
+                continue
+            values[name] = value
+        return IntakeAnswers.of(self.kind, **values)
+
     @property
     def consent_ids(self) -> list[int]:
         return [consent.pk for consent in self.consents.values()]
@@ -231,6 +125,8 @@ class IntakeForm(forms.Form):
 
 
 class ConsultationForm(IntakeForm):
+    kind = RequestKind.CONSULTATION
+    model = ConsultationRequest
     consent_kinds = {
         "contact_consent": ConsentText.Kind.CONTACT,
         "automated_contact_consent": ConsentText.Kind.AUTOMATED,
@@ -239,13 +135,13 @@ class ConsultationForm(IntakeForm):
     first_name = forms.CharField(
         label="First name",
         max_length=100,
-        widget=_text(autocomplete="given-name"),
+        widget=text_input(autocomplete="given-name"),
         error_messages={"required": "Enter your first name."},
     )
     last_name = forms.CharField(
         label="Last name",
         max_length=100,
-        widget=_text(autocomplete="family-name"),
+        widget=text_input(autocomplete="family-name"),
         error_messages={"required": "Enter your last name."},
     )
     phone = PhoneField(
@@ -270,7 +166,7 @@ class ConsultationForm(IntakeForm):
         label="Your relationship to them",
         max_length=60,
         required=False,
-        widget=_text(),
+        widget=text_input(),
         help_text="Only if you're asking for a loved one, e.g. parent, spouse, sibling or friend.",
     )
     level_of_care = forms.ModelChoiceField(
@@ -338,39 +234,22 @@ class ConsultationForm(IntakeForm):
             cleaned["caller_relation"] = ""
         return cleaned
 
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "first_name": data["first_name"],
-            "last_name": data["last_name"],
-            "phone": data["phone"],
-            "email": data["email"],
-            "best_time_to_call": data["best_time_to_call"],
-            "who_needs_help": data["who_needs_help"],
-            "caller_relation": data["caller_relation"],
-            "level_of_care": data["level_of_care"],
-            "message": data["message"],
-            "heard_about": data["heard_about"],
-            "contact_consent": self.consents["contact_consent"],
-            "automated_contact_consent": (
-                self.consents["automated_contact_consent"] if data["automated_contact_consent"] else None
-            ),
-        }
-
 
 class InsuranceVerificationForm(IntakeForm):
+    kind = RequestKind.INSURANCE
+    model = InsuranceVerification
     consent_kinds = {"benefits_authorization": ConsentText.Kind.BENEFITS}
 
     first_name = forms.CharField(
         label="Patient's first name",
         max_length=100,
-        widget=_text(autocomplete="given-name"),
+        widget=text_input(autocomplete="given-name"),
         error_messages={"required": "Enter the patient's first name."},
     )
     last_name = forms.CharField(
         label="Patient's last name",
         max_length=100,
-        widget=_text(autocomplete="family-name"),
+        widget=text_input(autocomplete="family-name"),
         error_messages={"required": "Enter the patient's last name."},
     )
     date_of_birth = DateOfBirthField(
@@ -405,13 +284,13 @@ class InsuranceVerificationForm(IntakeForm):
         label="Insurance company name, if not in the list",
         max_length=100,
         required=False,
-        widget=_text(),
+        widget=text_input(),
         help_text="Only if you chose “Other” above.",
     )
     member_id = forms.CharField(
         label="Member ID",
         max_length=40,
-        widget=_text(autocapitalize="characters", spellcheck="false"),
+        widget=text_input(autocapitalize="characters", spellcheck="false"),
         help_text="On the front of the card; sometimes called subscriber or policy ID.",
         error_messages={"required": "Enter the member ID from the insurance card."},
     )
@@ -419,7 +298,7 @@ class InsuranceVerificationForm(IntakeForm):
         label="Group number (optional)",
         max_length=40,
         required=False,
-        widget=_text(autocapitalize="characters", spellcheck="false"),
+        widget=text_input(autocapitalize="characters", spellcheck="false"),
     )
     policy_holder = forms.ChoiceField(
         label="Who holds the insurance policy?",
@@ -429,17 +308,17 @@ class InsuranceVerificationForm(IntakeForm):
         error_messages={"required": "Tell us who holds the policy."},
     )
     holder_first_name = forms.CharField(
-        label="Policy holder's first name", max_length=100, required=False, widget=_text()
+        label="Policy holder's first name", max_length=100, required=False, widget=text_input()
     )
     holder_last_name = forms.CharField(
-        label="Policy holder's last name", max_length=100, required=False, widget=_text()
+        label="Policy holder's last name", max_length=100, required=False, widget=text_input()
     )
     holder_date_of_birth = DateOfBirthField(label="Policy holder's date of birth", required=False)
     holder_relationship = forms.CharField(
         label="Policy holder's relationship to the patient",
         max_length=40,
         required=False,
-        widget=_text(),
+        widget=text_input(),
         help_text="For example parent or spouse.",
     )
     card_front = CardPhotoField(label="Photo of the front of the card (optional)")
@@ -517,26 +396,3 @@ class InsuranceVerificationForm(IntakeForm):
                 self._errors.pop(field_name, None)
                 cleaned[field_name] = None if field_name == "holder_date_of_birth" else ""
         return cleaned
-
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "first_name": data["first_name"],
-            "last_name": data["last_name"],
-            "phone": data["phone"],
-            "email": data["email"],
-            "date_of_birth": data["date_of_birth"],
-            "state": data["state"],
-            "carrier": data["carrier"],
-            "carrier_other": data["carrier_other"],
-            "member_id": data["member_id"],
-            "group_number": data["group_number"],
-            "policy_holder": data["policy_holder"],
-            "holder_first_name": data["holder_first_name"],
-            "holder_last_name": data["holder_last_name"],
-            "holder_date_of_birth": data["holder_date_of_birth"],
-            "holder_relationship": data["holder_relationship"],
-            "card_front": data["card_front"],
-            "card_back": data["card_back"],
-            "benefits_authorization": self.consents["benefits_authorization"],
-        }

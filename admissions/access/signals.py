@@ -1,0 +1,60 @@
+"""The audit of logins, failures, lockouts and logouts (signal receivers,
+connected when the app is ready), and the start of a staff session's clocks.
+"""
+
+import time
+
+from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from admissions.models import AuditAction
+
+from .audit import audit_record
+from .middleware import SESSION_LAST_SEEN_AT, SESSION_STARTED_AT
+
+
+@receiver(user_logged_in, dispatch_uid="security_user_logged_in")
+def on_logged_in(sender, request, user, **kwargs):
+    if request is None:
+        return
+    now = time.time()
+    request.session[SESSION_STARTED_AT] = now
+    request.session[SESSION_LAST_SEEN_AT] = now
+    audit_record(action=AuditAction.LOGIN, request=request, user=user, detail="password")
+
+
+@receiver(user_logged_out, dispatch_uid="security_user_logged_out")
+def on_logged_out(sender, request, user, **kwargs):
+    reason = getattr(request, "security_logout_reason", "signed out")
+    audit_record(action=AuditAction.LOGOUT, request=request, user=user, detail=reason)
+
+
+def _known_user(username):
+    if not username:
+        return None
+    model = get_user_model()
+    return model._default_manager.filter(**{model.USERNAME_FIELD: username}).first()
+
+
+@receiver(user_login_failed, dispatch_uid="security_user_login_failed")
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    factor = credentials.get("factor", "password")
+    audit_record(
+        action=AuditAction.LOGIN_FAILED,
+        request=request,
+        user=_known_user(username),
+        detail=f"{factor}; username={username}",
+    )
+
+
+@receiver(user_locked_out, dispatch_uid="security_user_locked_out")
+def on_locked_out(sender, request, username, ip_address, **kwargs):
+    audit_record(
+        action=AuditAction.LOCKOUT,
+        request=request,
+        user=_known_user(username),
+        detail=f"username={str(username or '')[:150]}",
+    )

@@ -1,0 +1,80 @@
+"""Taking in one post of an intake form: the spam checks in their order, the
+form, then the store. Views call `intake_form_issue` for a blank form and
+`intake_submit` for a post, and only turn the outcome into a response.
+
+The order matters and lives only here:
+1. a token that already stored its request: the same thank-you, nothing new;
+2. the honeypot, then the minimum fill time: counted as spam, not stored;
+3. a missing or altered token: answers kept, a new token, "send again";
+4. the form's own rules: answers kept with the errors;
+5. the per-address rate limit: counted as spam, not stored;
+6. the store (one transaction), and only a stored request uses up the allowance.
+"""
+
+from dataclasses import dataclass
+
+from admissions.models import BlockedSubmission
+
+from . import spam
+from .forms import IntakeForm, consents_shown
+from .store import RequestContext, request_store, submission_by_token
+
+RESEND = "We couldn't send your form as it was. Please check your answers and press “Send” again."
+
+
+@dataclass(frozen=True)
+class IntakeOutcome:
+    """`form` is set when the person must correct something (answer 400);
+    otherwise the request is stored, was stored before, or was spam, and
+    every one of those sees the same thank-you page."""
+
+    form: IntakeForm | None = None
+    token: spam.FormToken | None = None
+    stored: bool = False
+    blocked_reason: str = ""
+
+
+def intake_form_issue(form_class: type[IntakeForm]) -> tuple[IntakeForm, spam.FormToken]:
+    """A blank form and the one-time token that dates it and names its consent wording."""
+    form = form_class()
+    return form, spam.form_token_issue(consent_ids=form.consent_ids)
+
+
+def _blocked(form_class, reason) -> IntakeOutcome:
+    spam.blocked_submission_count(kind=form_class.kind, reason=reason)
+    return IntakeOutcome(blocked_reason=reason)
+
+
+def intake_submit(
+    *, form_class: type[IntakeForm], data, files, client_ip: str | None, page_url: str, attribution: dict
+) -> IntakeOutcome:
+    token = spam.form_token_read(data.get(spam.TOKEN_FIELD))
+    if token is not None and submission_by_token(form_class.model, token.id) is not None:
+        return IntakeOutcome()  # double click or resubmission: already stored
+    if spam.honeypot_filled(data):
+        return _blocked(form_class, BlockedSubmission.Reason.HONEYPOT)
+    if token is not None and spam.is_too_fast(token):
+        return _blocked(form_class, BlockedSubmission.Reason.TOO_FAST)
+
+    consents = consents_shown(form_class, token.consent_ids if token else ())
+    form = form_class(data, files, consents=consents)
+    if token is None:
+        # Missing or altered token (e.g. after a key change): keep the answers,
+        # hand out a new token, ask to send again.
+        form.is_valid()
+        form.add_error(None, RESEND)
+        return IntakeOutcome(
+            form=form, token=spam.form_token_issue(consent_ids=form.consent_ids, reissued=True)
+        )
+    if not form.is_valid():
+        return IntakeOutcome(form=form, token=token)
+    if spam.rate_limit_reached(kind=form_class.kind, client_ip=client_ip):
+        return _blocked(form_class, BlockedSubmission.Reason.RATE_LIMIT)
+
+    context = RequestContext(
+        form_token=token.id, client_ip=client_ip, page_url=page_url, attribution=attribution
+    )
+    _, created = request_store(answers=form.answers(), context=context)
+    if created:  # only stored requests use up the allowance
+        spam.rate_limit_record(kind=form_class.kind, client_ip=client_ip)
+    return IntakeOutcome(stored=created)

@@ -1,0 +1,68 @@
+"""Admissions: a person who asks for help (a lead), each form they send (a
+submission), everything staff do with them (events), the audit trail and the
+automatic insurance checks. One module per idea; every model is importable
+from here, as Django expects.
+"""
+
+from .audit import AuditAction, AuditEvent
+from .eligibility import EligibilityCheck
+from .leads import (
+    CHECK_MAY_VERIFY_FROM,
+    CLOSED_STATUSES,
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    PIPELINE,
+    STATUS_GROUPS,
+    Lead,
+    LeadEvent,
+    LeadQuerySet,
+    LeadStatus,
+    RequestKind,
+    next_status,
+    waiting_threshold,
+)
+from .requests import (
+    SUBMISSION_MODELS,
+    BestTimeToCall,
+    BlockedSubmission,
+    ConsentText,
+    ConsultationRequest,
+    HeardAboutUs,
+    InsuranceCarrier,
+    InsuranceVerification,
+    PolicyHolder,
+    Submission,
+    WhoNeedsHelp,
+    card_image_name,
+)
+
+__all__ = [
+    "CHECK_MAY_VERIFY_FROM",
+    "CLOSED_STATUSES",
+    "FINAL_STATUSES",
+    "OPEN_STATUSES",
+    "PIPELINE",
+    "STATUS_GROUPS",
+    "SUBMISSION_MODELS",
+    "AuditAction",
+    "AuditEvent",
+    "BestTimeToCall",
+    "BlockedSubmission",
+    "ConsentText",
+    "ConsultationRequest",
+    "EligibilityCheck",
+    "HeardAboutUs",
+    "InsuranceCarrier",
+    "InsuranceVerification",
+    "Lead",
+    "LeadEvent",
+    "LeadQuerySet",
+    "LeadStatus",
+    "PolicyHolder",
+    "RequestKind",
+    "Submission",
+    "WhoNeedsHelp",
+    "card_image_name",
+    "next_status",
+    "waiting_threshold",
+]

@@ -1,0 +1,250 @@
+"""A lead (one person asking for help), its place on the admissions pipeline,
+and its timeline.
+
+The pipeline is defined once, here: the order a lead walks, which statuses
+are open or closed, how the dashboard groups them, and where the automatic
+insurance check may move a lead. "Waiting" and "overdue" are QuerySet methods
+and Lead properties; the inbox filters, the flags and the dashboard use them.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from admissions.phi.fields import EncryptedCharField, EncryptedTextField
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", "New"
+    CONTACT_ATTEMPTED = "contact_attempted", "Contact attempted"
+    CONTACTED = "contacted", "Contacted"
+    INSURANCE_VERIFICATION = "insurance_verification", "Insurance verification"
+    VERIFIED = "verified", "Verified"
+    ASSESSMENT_SCHEDULED = "assessment_scheduled", "Assessment scheduled"
+    ADMITTED = "admitted", "Admitted"
+    NOT_A_FIT = "not_a_fit", "Closed: not a fit"
+    REFERRED_OUT = "referred_out", "Closed: referred out"
+    UNREACHABLE = "unreachable", "Closed: unreachable"
+    DECLINED = "declined", "Closed: declined"
+    DUPLICATE = "duplicate", "Closed: duplicate"
+    SPAM = "spam", "Closed: spam"
+
+
+# The path a lead walks, in order; the status form suggests the next step.
+PIPELINE = (
+    LeadStatus.NEW,
+    LeadStatus.CONTACT_ATTEMPTED,
+    LeadStatus.CONTACTED,
+    LeadStatus.INSURANCE_VERIFICATION,
+    LeadStatus.VERIFIED,
+    LeadStatus.ASSESSMENT_SCHEDULED,
+    LeadStatus.ADMITTED,
+)
+OPEN_STATUSES = PIPELINE[:-1]
+CLOSED_STATUSES = (
+    LeadStatus.NOT_A_FIT,
+    LeadStatus.REFERRED_OUT,
+    LeadStatus.UNREACHABLE,
+    LeadStatus.DECLINED,
+    LeadStatus.DUPLICATE,
+    LeadStatus.SPAM,
+)
+# Admitted is a good ending, not a close: it needs no reason.
+FINAL_STATUSES = (*CLOSED_STATUSES, LeadStatus.ADMITTED)
+# How the dashboard counts leads: (slug, label, statuses).
+STATUS_GROUPS = (
+    ("new", "New", (LeadStatus.NEW,)),
+    ("working", "Being worked", OPEN_STATUSES[1:]),
+    ("admitted", "Admitted", (LeadStatus.ADMITTED,)),
+    ("closed", "Closed", CLOSED_STATUSES),
+)
+# Where a lead may be when the automatic insurance check verifies coverage:
+# later stages and closed leads are a coordinator's decision.
+CHECK_MAY_VERIFY_FROM = PIPELINE[: PIPELINE.index(LeadStatus.VERIFIED)]
+
+
+def next_status(status: str) -> str:
+    """The step the status form suggests: the next one on the path; a closed
+    lead is suggested back to Contact attempted; Admitted stays."""
+    if status in PIPELINE[:-1]:
+        return PIPELINE[PIPELINE.index(status) + 1]
+    return LeadStatus.CONTACT_ATTEMPTED if status in CLOSED_STATUSES else status
+
+
+def waiting_threshold() -> datetime.timedelta:
+    """A lead nobody has reached for longer than the call-back time promised on
+    the thank-you page is waiting too long."""
+    return datetime.timedelta(minutes=settings.ADMISSIONS_CALLBACK_MINUTES)
+
+
+class RequestKind(models.TextChoices):
+    CONSULTATION = "consultation", "Free consultation"
+    INSURANCE = "insurance", "Insurance verification"
+
+
+class LeadQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def closed(self):
+        return self.filter(status__in=CLOSED_STATUSES)
+
+    def assigned_to(self, user):
+        return self.filter(assigned_to=user)
+
+    def waiting(self, now=None):
+        """Open, nobody has reached the person yet, and received longer ago than
+        the call-back time. Whatever the status: a lead the automatic insurance
+        check moved to Verified still needs a call."""
+        now = now or timezone.now()
+        return self.open().filter(first_contact_at__isnull=True, received_at__lt=now - waiting_threshold())
+
+    def overdue(self, now=None):
+        now = now or timezone.now()
+        return self.open().filter(follow_up_at__lt=now)
+
+    def follow_up_due_on(self, day: datetime.date):
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        return self.open().filter(
+            follow_up_at__gte=start, follow_up_at__lt=start + datetime.timedelta(days=1)
+        )
+
+
+class Lead(models.Model):
+    """One person asking for help; several submissions may belong to them."""
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    phone = EncryptedCharField(max_length=20, blank=True, help_text="E.164 form, e.g. +17145551234.")
+    email = EncryptedCharField(max_length=254, blank=True)
+    # Keyed hashes (HMAC) of the normalized phone and email for de-duplication
+    # and staff search; never the plaintext.
+    phone_lookup = models.CharField(max_length=64, blank=True, editable=False)
+    email_lookup = models.CharField(max_length=64, blank=True, editable=False)
+
+    status = models.CharField(max_length=32, choices=LeadStatus, default=LeadStatus.NEW)
+    close_reason = models.TextField(
+        blank=True, help_text="Why the lead was closed. Required for every closed status."
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_leads",
+        verbose_name="coordinator",
+        help_text="The admissions coordinator responsible for calling back.",
+    )
+    follow_up_at = models.DateTimeField(
+        "follow-up", null=True, blank=True, help_text="When the next call or message is due."
+    )
+
+    # Latest request, copied here so the inbox filters on indexed columns of one table.
+    kind = models.CharField(max_length=20, choices=RequestKind)
+    level_of_care = models.ForeignKey(
+        "programs.LevelOfCare",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+        help_text="Level of care the person asked about; empty means not sure.",
+    )
+    source = models.CharField(
+        max_length=100, blank=True, help_text="utm_source, else the referring site, else “direct”."
+    )
+
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    first_contact_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff first reached the person (speed to lead)."
+    )
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    objects = LeadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        permissions = [
+            ("export_lead", "Can export leads as CSV"),
+            ("reassign_lead", "Can reassign leads to another coordinator"),
+            ("view_lead_dashboard", "Can view the admissions dashboard"),
+            ("view_card_image", "Can view insurance card images"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-received_at"], name="lead_status_received"),
+            models.Index(fields=["assigned_to", "status"], name="lead_assignee_status"),
+            models.Index(fields=["phone_lookup"], name="lead_phone_lookup", condition=~Q(phone_lookup="")),
+            models.Index(fields=["email_lookup"], name="lead_email_lookup", condition=~Q(email_lookup="")),
+            models.Index(fields=["follow_up_at"], name="lead_follow_up"),
+            models.Index(fields=["kind", "-received_at"], name="lead_kind_received"),
+            models.Index(fields=["source"], name="lead_source"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=CLOSED_STATUSES) | ~Q(close_reason=""),
+                name="lead_closed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(phone_lookup="", email_lookup=""), name="lead_has_phone_or_email"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name[:1]}. (lead {self.pk})"
+
+    def get_admin_url(self):
+        return reverse("admin:admissions_lead_change", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    def is_waiting(self, now=None) -> bool:
+        """The row-level twin of LeadQuerySet.waiting."""
+        now = now or timezone.now()
+        return self.is_open and self.first_contact_at is None and now - self.received_at > waiting_threshold()
+
+    def is_overdue(self, now=None) -> bool:
+        """The row-level twin of LeadQuerySet.overdue."""
+        now = now or timezone.now()
+        return self.is_open and self.follow_up_at is not None and self.follow_up_at < now
+
+
+class LeadEvent(models.Model):
+    """The timeline of a lead: every status change, call attempt and note."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Request received"
+        STATUS = "status", "Status changed"
+        CALL = "call", "Call attempt"
+        NOTE = "note", "Note"
+        ASSIGNED = "assigned", "Assigned"
+        FOLLOW_UP = "follow_up", "Follow-up set"
+
+    class CallOutcome(models.TextChoices):
+        REACHED = "reached", "Reached the person"
+        VOICEMAIL = "voicemail", "Left a voicemail"
+        NO_ANSWER = "no_answer", "No answer"
+        WRONG_NUMBER = "wrong_number", "Wrong number"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    from_status = models.CharField(max_length=32, choices=LeadStatus, blank=True)
+    to_status = models.CharField(max_length=32, choices=LeadStatus, blank=True)
+    call_outcome = models.CharField(max_length=20, choices=CallOutcome, blank=True)
+    # Staff notes can hold clinical detail: encrypted like the rest.
+    note = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["lead", "-at"], name="lead_event_timeline")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,245 @@
+"""What people send: the two public forms (a submission each), the consent
+wording they agreed to, the carriers in the insurance form's list, and the
+count of spam that was turned away.
+
+Everything a person typed is protected health information (HIPAA; 42 CFR
+Part 2). Fields that identify a person's health or coverage are encrypted at
+rest (admissions.phi.fields).
+"""
+
+import uuid
+from typing import ClassVar
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from admissions.phi.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
+from admissions.phi.storage import phi_file_storage
+
+from .leads import Lead, RequestKind
+
+
+class ConsentText(models.Model):
+    """The exact wording of a consent as shown on a form, versioned.
+
+    A submission points at the version the person saw; wording is never edited
+    in place, a new version is added instead.
+    """
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", "Consent to be contacted"
+        AUTOMATED = "automated", "Consent to automated calls and texts (TCPA)"
+        BENEFITS = "benefits", "Authorization to verify insurance benefits"
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    version = models.PositiveSmallIntegerField()
+    text = models.TextField(help_text="Shown word for word next to the checkbox.")
+    effective_from = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        constraints = [models.UniqueConstraint(fields=["kind", "version"], name="consent_text_version")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.version}"
+
+
+class InsuranceCarrier(models.Model):
+    """A carrier in the insurance form's list, kept as data."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="As people know it, e.g. “Aetna”.")
+    order = models.PositiveSmallIntegerField(default=100, help_text="Lower numbers come first in the list.")
+    active = models.BooleanField(default=True, help_text="Untick to hide it from the form.")
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Submission(models.Model):
+    """What one form post said, plus the proof of consent and where it came from.
+
+    The lead page lists every field a concrete form adds (each by its
+    verbose_name) to staff who may read the request; to anyone else the
+    fields named in `staff_masks` show masked: "tail" keeps the last four
+    characters, "year" keeps the year of a date, "hidden" shows nothing.
+    """
+
+    staff_masks: ClassVar[dict[str, str]] = {}
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE)
+    # One-time token issued with the form: a resubmission or double click
+    # carries the same token and hits the unique constraint.
+    form_token = models.UUIDField(editable=False)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    phone = EncryptedCharField(max_length=20, blank=True)
+    email = EncryptedCharField(max_length=254, blank=True)
+
+    # Consent evidence: the wording version shown, when, from where.
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    page_url = models.CharField(max_length=500, blank=True)
+
+    # First-party attribution (no third-party scripts).
+    landing_page = models.CharField(max_length=500, blank=True)
+    referrer = models.CharField(max_length=500, blank=True)
+    utm_source = models.CharField(max_length=100, blank=True)
+    utm_medium = models.CharField(max_length=100, blank=True)
+    utm_campaign = models.CharField(max_length=100, blank=True)
+    utm_term = models.CharField(max_length=100, blank=True)
+    utm_content = models.CharField(max_length=100, blank=True)
+
+    # Set once the staff alert went out, so a retried task never sends twice.
+    staff_alert_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    auto_reply_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["-submitted_at"]
+
+
+class BestTimeToCall(models.TextChoices):
+    ANY = "any", "Any time"
+    MORNING = "morning", "Morning (8am–12pm)"
+    AFTERNOON = "afternoon", "Afternoon (12pm–5pm)"
+    EVENING = "evening", "Evening (5pm–9pm)"
+
+
+class WhoNeedsHelp(models.TextChoices):
+    SELF = "self", "Me"
+    LOVED_ONE = "loved_one", "A loved one"
+
+
+class HeardAboutUs(models.TextChoices):
+    SEARCH = "search", "Search engine"
+    REFERRAL_PROFESSIONAL = "professional", "Doctor, therapist or other professional"
+    FAMILY_FRIEND = "family_friend", "Family or friend"
+    INSURANCE = "insurance", "My insurance company"
+    SOCIAL = "social", "Social media"
+    ALUMNI = "alumni", "I was a patient before"
+    OTHER = "other", "Other"
+
+
+class ConsultationRequest(Submission):
+    staff_masks = {"message": "hidden"}
+
+    best_time_to_call = models.CharField(max_length=20, choices=BestTimeToCall, default=BestTimeToCall.ANY)
+    who_needs_help = models.CharField(max_length=20, choices=WhoNeedsHelp)
+    caller_relation = models.CharField(
+        "caller's relation",
+        max_length=60,
+        blank=True,
+        help_text="How the caller is related to the person who needs help.",
+    )
+    level_of_care = models.ForeignKey(
+        "programs.LevelOfCare", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = EncryptedTextField(blank=True)
+    heard_about = models.CharField("heard about us", max_length=20, choices=HeardAboutUs, blank=True)
+    contact_consent = models.ForeignKey(
+        ConsentText, on_delete=models.PROTECT, related_name="+", verbose_name="consent to be contacted"
+    )
+    automated_contact_consent = models.ForeignKey(
+        ConsentText,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="consent to automated calls and texts",
+    )
+
+    class Meta(Submission.Meta):
+        constraints = [models.UniqueConstraint(fields=["form_token"], name="consultation_one_per_token")]
+
+    def __str__(self):
+        return f"Consultation request {self.pk}"
+
+
+class PolicyHolder(models.TextChoices):
+    PATIENT = "patient", "The patient"
+    SOMEONE_ELSE = "someone_else", "Someone else"
+
+
+def card_image_name(instance, filename):
+    # Random names: nothing about the person or the original file survives.
+    return f"cards/{uuid.uuid4().hex}.jpg"
+
+
+class InsuranceVerification(Submission):
+    """The patient is first_name/last_name; phone and email reach the person who filled the form."""
+
+    staff_masks = {
+        "date_of_birth": "year",
+        "member_id": "tail",
+        "group_number": "tail",
+        "holder_first_name": "hidden",
+        "holder_last_name": "hidden",
+        "holder_date_of_birth": "year",
+        "holder_relationship": "hidden",
+    }
+
+    date_of_birth = EncryptedDateField()
+    state = models.CharField(max_length=2)
+    carrier = models.ForeignKey(
+        InsuranceCarrier, on_delete=models.PROTECT, null=True, blank=True, verbose_name="insurance carrier"
+    )
+    carrier_other = models.CharField("other insurance carrier", max_length=100, blank=True)
+    member_id = EncryptedCharField("member ID", max_length=40)
+    group_number = EncryptedCharField(max_length=40, blank=True)
+    policy_holder = models.CharField(max_length=20, choices=PolicyHolder, default=PolicyHolder.PATIENT)
+    holder_first_name = EncryptedCharField("holder's first name", max_length=100, blank=True)
+    holder_last_name = EncryptedCharField("holder's last name", max_length=100, blank=True)
+    holder_date_of_birth = EncryptedDateField("holder's date of birth", null=True, blank=True)
+    holder_relationship = EncryptedCharField("holder's relationship", max_length=40, blank=True)
+    card_front = models.FileField(storage=phi_file_storage, upload_to=card_image_name, blank=True)
+    card_back = models.FileField(storage=phi_file_storage, upload_to=card_image_name, blank=True)
+    benefits_authorization = models.ForeignKey(
+        ConsentText,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="authorization to verify benefits",
+    )
+
+    class Meta(Submission.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["form_token"], name="insurance_one_per_token"),
+            models.CheckConstraint(
+                condition=Q(carrier__isnull=False) | ~Q(carrier_other=""), name="insurance_has_carrier"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Insurance verification {self.pk}"
+
+
+class BlockedSubmission(models.Model):
+    """Spam counted per day, form and reason; spam itself is never stored."""
+
+    class Reason(models.TextChoices):
+        HONEYPOT = "honeypot", "Hidden field filled in"
+        TOO_FAST = "too_fast", "Sent faster than a person can type"
+        RATE_LIMIT = "rate_limit", "Too many requests from one address"
+
+    day = models.DateField()
+    kind = models.CharField(max_length=20, choices=RequestKind)
+    reason = models.CharField(max_length=20, choices=Reason)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "kind", "reason"], name="blocked_submission_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.kind} {self.reason}: {self.count}"
+
+
+# The submission model of each kind of request.
+SUBMISSION_MODELS = {
+    RequestKind.CONSULTATION: ConsultationRequest,
+    RequestKind.INSURANCE: InsuranceVerification,
+}
