@@ -62,13 +62,35 @@ class InsuranceCarrier(models.Model):
 class Submission(models.Model):
     """What one form post said, plus the proof of consent and where it came from.
 
-    The lead page lists every field a concrete form adds (each by its
-    verbose_name) to staff who may read the request; to anyone else the
+    The lead page lists every field that is an answer (not in RECORD_FIELDS),
+    each by its verbose_name, to staff who may read the request; to anyone else the
     fields named in `staff_masks` show masked: "tail" keeps the last four
     characters, "year" keeps the year of a date, "hidden" shows nothing.
     """
 
     staff_masks: ClassVar[dict[str, str]] = {}
+    # Who sent it and how it arrived: shown apart from the answers, or not at all.
+    RECORD_FIELDS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "lead",
+        "form_token",
+        "submitted_at",
+        "first_name",
+        "last_name",
+        "phone",
+        "email",
+        "client_ip",
+        "page_url",
+        "landing_page",
+        "referrer",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_term",
+        "utm_content",
+        "staff_alert_sent_at",
+        "auto_reply_sent_at",
+    )
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE)
     # One-time token issued with the form: a resubmission or double click

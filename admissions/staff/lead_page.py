@@ -22,7 +22,7 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 
 from admissions.access.audit import audit_record
-from admissions.models import AuditAction, ConsentText, InsuranceVerification, Lead, LeadEvent, Submission
+from admissions.models import AuditAction, ConsentText, InsuranceVerification, Lead, LeadEvent
 
 from . import eligibility, selectors
 from .cards import CARD_SIDES
@@ -166,13 +166,12 @@ def _answer(submission, field, *, full: bool) -> str:
 
 
 def _answers(submission, *, full: bool) -> list[tuple[str, str]]:
-    """Every answer the concrete form adds, in the model's field order, each
-    labelled by its verbose_name: a new question shows up by itself."""
-    common = {field.name for field in Submission._meta.fields}
+    """Every answer of the form, in the model's field order, each labelled by
+    its verbose_name: a new question shows up by itself. Photos show as links."""
     return [
         (capfirst(field.verbose_name), _answer(submission, field, full=full))
         for field in submission._meta.concrete_fields
-        if field.name not in common and not isinstance(field, models.FileField)
+        if field.name not in submission.RECORD_FIELDS and not isinstance(field, models.FileField)
     ]
 
 
