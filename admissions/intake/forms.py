@@ -22,6 +22,7 @@ from admissions.models import (
     InsuranceCarrier,
     InsuranceVerification,
     PolicyHolder,
+    PreferredLanguage,
     RequestKind,
     WhoNeedsHelp,
 )
@@ -64,6 +65,17 @@ class IntakeForm(forms.Form):
     model: type  # the submission model the answers are stored in
     consent_kinds: dict[str, str] = {}  # form field -> ConsentText.Kind
     error_css_class = "has-error"
+
+    # Asked on both forms; a form sent without it (an old page) means English.
+    preferred_language = forms.TypedChoiceField(
+        label="Which language should we use when we contact you?",
+        choices=PreferredLanguage.choices,
+        initial=PreferredLanguage.ENGLISH,
+        required=False,
+        empty_value=PreferredLanguage.ENGLISH,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose English or Spanish."},
+    )
 
     def __init__(self, *args, consents: dict[str, ConsentText] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -207,6 +219,7 @@ class ConsultationForm(IntakeForm):
                 "phone",
                 "email",
                 "best_time_to_call",
+                "preferred_language",
             ),
             Fieldset("Who needs help", "who_needs_help", "caller_relation", "level_of_care"),
             Fieldset("Anything else", "message", "heard_about"),
@@ -346,7 +359,7 @@ class InsuranceVerificationForm(IntakeForm):
     def layout(self):
         return Layout(
             Fieldset("The patient", "first_name", "last_name", "date_of_birth", "state"),
-            Fieldset("How we reach you", "phone", "email"),
+            Fieldset("How we reach you", "phone", "email", "preferred_language"),
             Fieldset("Insurance", "carrier", "carrier_other", "member_id", "group_number", "policy_holder"),
             Fieldset(
                 "Policy holder, only if it is someone else",

@@ -59,6 +59,11 @@ class InsuranceCarrier(models.Model):
         return self.name
 
 
+class PreferredLanguage(models.TextChoices):
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español (Spanish)"
+
+
 class Submission(models.Model):
     """What one form post said, plus the proof of consent and where it came from.
 
@@ -101,6 +106,14 @@ class Submission(models.Model):
     last_name = models.CharField(max_length=100)
     phone = EncryptedCharField(max_length=20, blank=True)
     email = EncryptedCharField(max_length=254, blank=True)
+
+    preferred_language = models.CharField(
+        "preferred language",
+        max_length=8,
+        choices=PreferredLanguage,
+        default=PreferredLanguage.ENGLISH,
+        help_text="The language the person asked us to use when we call or write.",
+    )
 
     # Consent evidence: the wording version shown, when, from where.
     client_ip = models.GenericIPAddressField(null=True, blank=True)
