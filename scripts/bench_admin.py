@@ -22,16 +22,14 @@ import re
 import statistics
 import sys
 import time
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-import psycopg
+from harness import ROOT, database
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DB_NAME = "sheer_h6_bench"
-SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
+SERVER = os.environ.get("BENCH_DATABASE_SERVER", database.LOCAL_SERVER)
 os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sheer_site.settings.test")
 
@@ -77,29 +75,11 @@ STATUS_WEIGHTS = {
 }
 
 
-def admin_connection():
-    return psycopg.connect(f"{SERVER}/postgres", autocommit=True)
-
-
-def create_database():
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def drop_database():
-    from django.db import connections
-
-    connections.close_all()
-    with admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-
-
 def seed(count: int, batch: int = 5000):
     from django.contrib.auth import get_user_model
 
+    from admissions.contact import email_lookup, phone_lookup
     from admissions.models import OPEN_STATUSES, Lead, RequestKind
-    from admissions.services.intake import email_lookup, phone_lookup
     from programs.models import LevelOfCare
     from tests.admissions.factories import coordinator, make_consultation
 
@@ -201,7 +181,7 @@ def main():
     parser.add_argument("--profile", action="store_true", help="print each query's time for a few pages")
     args = parser.parse_args()
 
-    create_database()
+    database.fresh(SERVER, DB_NAME)
     try:
         import django
 
@@ -299,7 +279,10 @@ def main():
         )
         print("(each count includes the session, user, second-factor device and permission look-ups)")
     finally:
-        drop_database()
+        from django.db import connections
+
+        connections.close_all()
+        database.drop(SERVER, DB_NAME)
         print(f"database {DB_NAME} dropped")
 
 

@@ -33,13 +33,14 @@ import subprocess
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import ROOT, database, site
+from harness.process import Group
+
 FIXTURES = ROOT / "tests" / "admissions" / "eligibility" / "fixtures"
 sys.path.insert(0, str(ROOT))
 BENCH_DB = "sheer_h9_bench_eligibility"
-DB_SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
+DB_SERVER = os.environ.get("BENCH_DATABASE_SERVER", database.LOCAL_SERVER)
 # Test settings: PostgreSQL, test encryption keys, mail kept in memory.
 os.environ["DATABASE_URL"] = f"{DB_SERVER}/{BENCH_DB}"
 os.environ["DJANGO_SETTINGS_MODULE"] = "sheer_site.settings.test"
@@ -134,26 +135,6 @@ def request(member_id: str, *, dependent: bool = False) -> EligibilityRequest:
 # Submission to a result on the lead ----------------------------------------------------
 
 
-def _admin_connection():
-    import psycopg
-
-    return psycopg.connect(f"{DB_SERVER}/postgres", autocommit=True)
-
-
-def _create_database() -> None:
-    with _admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def _drop_database() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with _admin_connection() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-
-
 def _backend_env(backend: str, house) -> dict[str, str]:
     """What a worker process needs in its environment to check through `backend`."""
     env = {"ELIGIBILITY_BACKEND": backend, "ELIGIBILITY_PROVIDER_NPI": "1234567893"}
@@ -169,34 +150,15 @@ def _backend_env(backend: str, house) -> dict[str, str]:
     return env
 
 
-class _Worker:
-    """One `manage.py db_worker` on the bench database, stopped on exit."""
-
-    def __init__(self, env: dict[str, str]):
-        self.env = {
-            **os.environ,
-            **env,
-            "DJANGO_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-            "DJANGO_LOG_LEVEL": "ERROR",
-        }
-
-    def __enter__(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--interval", "0.05", "--no-startup-delay"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        return self
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+def _start_worker(group: Group, backend_env: dict[str, str]):
+    """One `manage.py db_worker` on the bench database (test settings, as this process)."""
+    env = {
+        **os.environ,
+        **backend_env,
+        "DJANGO_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "DJANGO_LOG_LEVEL": "ERROR",
+    }
+    return site.worker(group, env, interval=0.05)
 
 
 def _post_and_wait(client, number: int, *, expect_check: bool, timeout: float = 30.0) -> float | None:
@@ -223,7 +185,7 @@ def _post_and_wait(client, number: int, *, expect_check: bool, timeout: float = 
 
 def submission_to_result(runs: int, *, port: int = 0) -> None:
     print(f"submission to result on the lead (POST /admissions/verify-insurance/, {runs} per line)")
-    _create_database()
+    database.fresh(DB_SERVER, BENCH_DB)
     try:
         from django.core.management import call_command
         from django.test import Client, override_settings
@@ -241,7 +203,7 @@ def submission_to_result(runs: int, *, port: int = 0) -> None:
         }
         immediate = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
         queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-        with FakeClearinghouse(port=port) as house:
+        with FakeClearinghouse(port=port) as house, Group("eligibility") as group:
             for mode, tasks_setting in (("in the request", immediate), ("database queue", queue)):
                 for backend in ("manual", "fake", "rest"):
                     if backend == "manual" and tasks_setting is queue:
@@ -251,11 +213,13 @@ def submission_to_result(runs: int, *, port: int = 0) -> None:
                     overrides = override_settings(
                         **base, TASKS=tasks_setting, ELIGIBILITY_BACKEND=backend, ELIGIBILITY=options
                     )
-                    worker = _Worker(_backend_env(backend, house)) if tasks_setting is queue else None
                     timings, lost = [], 0
                     with overrides:
-                        if worker:
-                            worker.__enter__()
+                        worker = (
+                            _start_worker(group, _backend_env(backend, house))
+                            if tasks_setting is queue
+                            else None
+                        )
                         try:
                             # One unmeasured post: the worker process starts, caches fill.
                             for run in range(runs + 1):
@@ -269,7 +233,7 @@ def submission_to_result(runs: int, *, port: int = 0) -> None:
                                     timings.append(ms)
                         finally:
                             if worker:
-                                worker.__exit__(None, None, None)
+                                worker.stop()
                     label = (
                         f"{backend} backend, {mode}"
                         if backend != "manual"
@@ -283,7 +247,10 @@ def submission_to_result(runs: int, *, port: int = 0) -> None:
         wrong = EligibilityCheck.objects.exclude(status="active").count()
         print(f"  checks stored: {EligibilityCheck.objects.count()}, not active: {wrong}")
     finally:
-        _drop_database()
+        from django.db import connections
+
+        connections.close_all()
+        database.drop(DB_SERVER, BENCH_DB)
 
 
 def main() -> None:

@@ -1,23 +1,87 @@
-"""Measure one page three ways with wrk and print the comparison table.
+"""Benchmark of a program page, in one run (not a timed test):
+  (a) gunicorn with production settings, no cache: requests/s and CPU per request;
+  (b) the same page through nginx's proxy_cache in front of that gunicorn;
+  (c) nginx serving the same HTML saved as a static file.
+Everything listens on 127.0.0.1:PORT..PORT+2 (--port, default BENCH_PORT or
+8202), lives in a temporary directory and a throwaway PostgreSQL database, and
+is stopped on exit. Server CPU is read from /proc (utime + stime of the
+server's worker processes, and of the PostgreSQL backends serving the site)
+before and after each wrk run, and divided by the number of requests wrk
+completed. BENCH_SECONDS (20), BENCH_CONNECTIONS (16), BENCH_WORKERS (2),
+BENCH_DB (sheer_h2_bench) and BENCH_PG (the server) give the defaults.
 
-Called by scripts/bench_pages.sh, which starts gunicorn and nginx. Server CPU
-is read from /proc (utime + stime of the server's worker processes, and of the
-PostgreSQL backends serving the site) before and after each wrk run, and divided
-by the number of requests wrk completed.
+    bash scripts/bench_pages.sh
+    .venv/bin/python scripts/bench_pages.py --seconds 4 --rounds 2
 """
 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
-import psycopg
+from harness import client, database, nginx, site
+from harness.process import Group, children, cpu_ms
 
-TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+PAGE = "/programs/intensive-outpatient-program/"
+NGINX_CONF = """
+worker_processes 1;
+pid {work}/nginx/nginx.pid;
+error_log {work}/nginx/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000;
+  # Keeps descriptors of both the saved page and the cache file open.
+  open_file_cache max=1000 inactive=60s;
+  open_file_cache_valid 60s;
+  default_type text/html;
+  client_body_temp_path {work}/nginx/client_body;
+  proxy_temp_path {work}/nginx/proxy_temp;
+  fastcgi_temp_path {work}/nginx/fastcgi_temp;
+  uwsgi_temp_path {work}/nginx/uwsgi_temp;
+  scgi_temp_path {work}/nginx/scgi_temp;
+  proxy_cache_path {work}/nginx/cache levels=1:2 keys_zone=pages:10m max_size=100m inactive=10m use_temp_path=off;
+
+  upstream django {{
+    server 127.0.0.1:{port};
+    keepalive 16;
+  }}
+
+  # (b) Django's Cache-Control (public, max-age) sets how long a page is kept;
+  # proxy_cache_valid only applies to responses without one. Responses that are
+  # private, no-store or set a cookie are never cached (nginx's defaults).
+  server {{
+    listen 127.0.0.1:{cache_port};
+    location / {{
+      proxy_pass http://django;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_cache pages;
+      proxy_cache_valid 200 10s;
+      proxy_cache_lock on;
+      proxy_cache_revalidate on;
+      proxy_cache_use_stale error timeout updating;
+      proxy_cache_background_update on;
+      add_header X-Cache-Status $upstream_cache_status always;
+    }}
+  }}
+
+  # (c)
+  server {{
+    listen 127.0.0.1:{static_port};
+    root {work}/html;
+    index index.html;
+  }}
+}}
+"""
 
 # wrk prints this line at the end of a run; the table is built from it.
 WRK_REPORT = """
@@ -29,34 +93,6 @@ done = function(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout, e.status))
 end
 """
-
-
-def cpu_ms(pids):
-    """utime + stime of each process (all its threads), in milliseconds."""
-    total = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        # After the command name: state is field 3, utime 14 and stime 15 (1-based).
-        total[pid] = (int(fields[11]) + int(fields[12])) * TICK_MS
-    return total
-
-
-def children(pid):
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in path.read_text().split()]
-
-
-def postgres_backends(database_url):
-    """Backends connected to the site's database, other than this one."""
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        rows = connection.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
-        ).fetchall()
-    return [pid for (pid,) in rows]
 
 
 def wrk(url, *, seconds, connections, threads, script):
@@ -93,38 +129,81 @@ def summarize(label, runs, *, with_db=False):
     }
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--path", required=True)
-    parser.add_argument("--gunicorn", required=True, help="base URL of gunicorn")
-    parser.add_argument("--gunicorn-pid", type=int, required=True, help="gunicorn master")
-    parser.add_argument("--proxy-cache", required=True, help="base URL of nginx proxy_cache")
-    parser.add_argument("--static", required=True, help="base URL of nginx serving files")
-    parser.add_argument("--nginx-pid", type=int, required=True, help="nginx master")
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=2)
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--path", default=PAGE)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8202)))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2)))
+    parser.add_argument("--database", default=os.environ.get("BENCH_DB", "sheer_h2_bench"))
+    parser.add_argument("--server", default=os.environ.get("BENCH_PG", database.LOCAL_SERVER))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 20)))
+    parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", 16)))
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--rounds", type=int, default=8, help="alternating rounds of the nginx runs")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool):
+            sys.exit(f"bench: {tool} is missing (apt-get install wrk nginx)")
 
+    with Group("pages") as group:
+        group.work.chmod(0o755)  # nginx workers run as nobody and read the saved page
+        url = database.scratch(group, args.database, args.server)
+        env = site.direct_env(url, args.port, group.work)
+        site.prepare(env)
+        # Workers are not recycled mid-run (max_requests), or their CPU time would be lost.
+        app = site.gunicorn(
+            group, env, args.port, workers=args.workers, threads=2, args=["--max-requests", "0"]
+        )
+        proxy = serve_saved_and_cached(group, args)
+        return measure(args, app.pid, proxy.proc.pid, url)
+
+
+def serve_saved_and_cached(group: Group, args) -> nginx.Nginx:
+    """nginx: (b) a proxy cache in front of gunicorn, (c) the page saved as a file."""
+    status, _, html = client.get(args.port, args.path)
+    if status != 200:
+        sys.exit(f"bench: {args.path} answered {status}")
+    saved = group.work / "html" / args.path.strip("/") / "index.html"
+    saved.parent.mkdir(parents=True)
+    saved.write_bytes(html)
+    for path in [group.work / "html", *(group.work / "html").rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    (group.work / "nginx").mkdir()
+    cache_port, static_port = args.port + 1, args.port + 2
+    conf = NGINX_CONF.format(work=group.work, port=args.port, cache_port=cache_port, static_port=static_port)
+    proxy = nginx.start(group, conf, directory=group.work / "nginx", wait_ports=[cache_port, static_port])
+    for port in (static_port, cache_port):
+        if client.get(port, args.path)[0] != 200:
+            sys.exit(f"bench: no answer from 127.0.0.1:{port}{args.path}")
+    cache = client.get(cache_port, args.path)[1].get("x-cache-status")
+    if cache != "HIT":
+        sys.exit(f"bench: the second request through nginx was a cache {cache}, not a HIT")
+    return proxy
+
+
+def measure(args, gunicorn_pid: int, nginx_pid: int, database_url: str) -> int:
+    gunicorn_url = f"http://127.0.0.1:{args.port}"
+    proxy_cache_url = f"http://127.0.0.1:{args.port + 1}"
+    static_url = f"http://127.0.0.1:{args.port + 2}"
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(WRK_REPORT)
         script.flush()
-        gunicorn_workers = children(args.gunicorn_pid)
-        nginx_workers = children(args.nginx_pid)
+        gunicorn_workers = children(gunicorn_pid)
+        nginx_workers = children(nginx_pid)
         # Every gunicorn thread opens its database connection during the warm-up.
         wrk(
-            args.gunicorn + args.path,
+            gunicorn_url + args.path,
             seconds=2,
             connections=args.connections,
             threads=args.threads,
             script=script.name,
         )
-        backends = postgres_backends(args.database_url)
-        gunicorn_pids = [args.gunicorn_pid, *gunicorn_workers]
+        backends = database.backend_pids(database_url)
+        gunicorn_pids = [gunicorn_pid, *gunicorn_workers]
         uncached = run(
-            args.gunicorn + args.path,
+            gunicorn_url + args.path,
             seconds=args.seconds,
             server_pids=gunicorn_pids,
             db_pids=backends,
@@ -136,8 +215,8 @@ def main():
 
         # The two nginx variants take turns in short rounds, so load from
         # anything else on the machine falls on both alike.
-        nginx_pids = [args.nginx_pid, *nginx_workers]
-        variants = {"cache": args.proxy_cache + args.path, "static": args.static + args.path}
+        nginx_pids = [nginx_pid, *nginx_workers]
+        variants = {"cache": proxy_cache_url + args.path, "static": static_url + args.path}
         for url in variants.values():
             wrk(url, seconds=2, connections=args.connections, threads=args.threads, script=script.name)
         runs = {name: [] for name in variants}

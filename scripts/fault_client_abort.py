@@ -25,14 +25,10 @@ import random
 import socket
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import fleet_lib as fl  # noqa: E402
-
-INSURANCE = "/admissions/verify-insurance/"
-INSURANCE_THANKS = "/admissions/thank-you/insurance/"
+from harness import client, database, site
+from harness.client import INSURANCE, INSURANCE_THANKS
+from harness.process import Group
 
 
 def main(argv=None) -> int:
@@ -59,7 +55,7 @@ def photo(kb: int, seed: int) -> bytes:
 
 def multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str, dict]:
     """The body, its boundary, and where each part starts (for cut points)."""
-    boundary = "----sheerfleet" + fl.run_id()
+    boundary = "----sheerfleet" + client.run_id()
     out = io.BytesIO()
     where = {}
     for name, value in fields:
@@ -97,9 +93,9 @@ def insurance_answers(marker: str, carrier_id: str) -> list[tuple[str, str]]:
     ]
 
 
-def send(port: int, browser: fl.Browser, body: bytes, boundary: str, cut: int | None) -> str:
+def send(port: int, browser: client.Browser, body: bytes, boundary: str, cut: int | None) -> str:
     """Send the post; with `cut`, only body[:cut] and then close the socket."""
-    csrf = browser.cookies.get("__Host-csrftoken", "")
+    csrf = browser.csrf()
     head = (
         f"POST {INSURANCE} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n"
         f"Origin: https://127.0.0.1\r\nReferer: https://127.0.0.1{INSURANCE}\r\n"
@@ -126,26 +122,21 @@ def send(port: int, browser: fl.Browser, body: bytes, boundary: str, cut: int | 
 
 
 def run(options) -> int:
-    with fl.Stack("abort") as stack:
-        db = "sheer_h8_abort"
-        url = fl.database_prepare(fl.SHARED_SERVER, db)
-        stack.on_close(lambda: fl.database_drop(fl.SHARED_SERVER, db))
-        private = stack.work / "private"
+    with Group("abort") as group:
+        url = database.scratch(group, "sheer_h8_abort")
+        private = group.work / "private"
         private.mkdir()
-        env = fl.django_env(url, DJANGO_PRIVATE_MEDIA_ROOT=private)
-        fl.static_files_ready(env)
-        stack.gunicorn(env, options.port, workers=1, threads=4)
-        carrier_id = fl.psql(
+        site.serve_fleet(group, url, options.port, workers=1, threads=4, DJANGO_PRIVATE_MEDIA_ROOT=private)
+        carrier_id = database.psql(
             url, "SELECT id FROM admissions_insurancecarrier WHERE active ORDER BY id LIMIT 1"
         )
         front, back = photo(options.photo_kb, 1), photo(options.photo_kb, 2)
-        run_id = fl.run_id()
+        run_id = client.run_id()
 
         def post(n: int, cut_at) -> tuple[int, int, str]:
-            browser = fl.Browser(options.port)
-            hidden = [(k, v) for k, v in browser.form(INSURANCE) if k != "csrfmiddlewaretoken"]
-            fields = [*hidden, *insurance_answers(f"{run_id}x{n}", carrier_id)]
-            fields.append(("csrfmiddlewaretoken", browser.cookies.get("__Host-csrftoken", "")))
+            browser = client.Browser(options.port)
+            fields = [*browser.form(INSURANCE), *insurance_answers(f"{run_id}x{n}", carrier_id)]
+            fields.append(("csrfmiddlewaretoken", browser.csrf()))
             body, boundary, where = multipart(
                 fields, [("card_front", "front.jpg", front), ("card_back", "back.jpg", back)]
             )
@@ -168,11 +159,11 @@ def run(options) -> int:
             sent, total, reply = post(n, cut_at)
             print(f"  cut {label:<40} {sent:>8} of {total} bytes: {reply}")
         time.sleep(1.0)  # let any request still being handled finish
-        rows_after_cuts = fl.stored_insurance(url, run_id)
+        rows_after_cuts = stored(url, run_id)
         files_after_cuts = sorted(p for p in private.rglob("*") if p.is_file())
 
         sent, total, reply = post(len(cuts), None)
-        rows = fl.stored_insurance(url, run_id)
+        rows = stored(url, run_id)
         files = sorted(p for p in private.rglob("*") if p.is_file())
         complete = f"{run_id}x{len(cuts)}"
         print(f"  complete post                                     {total:>8} bytes: {reply}")
@@ -182,18 +173,17 @@ def run(options) -> int:
         print(f"  files from cut-off posts       {len(files_after_cuts)}")
         print(f"  rows from the complete post    {rows.get(complete, 0)}")
         print(f"  files after the complete post  {len(files)}")
-        healthy = fl.http_status(options.port, "/readyz") == 200
+        healthy = client.http_status(options.port, "/readyz") == 200
         print(f"  server still ready             {healthy}")
         failed = (
             rows_after_cuts or files_after_cuts or rows != {complete: 1} or len(files) != 2 or not healthy
         )
-        if failed:
-            print("RESULT: FAIL")
-            for proc in stack.procs:
-                print(f"--- {proc.name} log ---\n{proc.tail(30)}")
-            return 1
-        print("RESULT: PASS")
-        return 0
+        return group.result(bool(failed), tail=30)
+
+
+def stored(url: str, run_id: str) -> dict[str, int]:
+    """Insurance-verification rows per marker (the patient's first name)."""
+    return database.count_by_first_name(url, "admissions_insuranceverification", run_id)
 
 
 if __name__ == "__main__":

@@ -24,11 +24,9 @@ import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import fleet_lib as fl  # noqa: E402
+from harness import client, database, site
+from harness.process import Group, log
 
 
 def main(argv=None) -> int:
@@ -50,31 +48,37 @@ def main(argv=None) -> int:
 
 
 def run(options) -> int:
-    with fl.Stack("dbrestart") as stack:
-        fl.log("initdb and start our own PostgreSQL")
-        cluster = fl.PostgresCluster(options.pg_port)
+    with Group("dbrestart") as group:
+        log("initdb and start our own PostgreSQL")
+        cluster = database.Cluster(options.pg_port)
+        group.on_close(cluster.close)
         cluster.start()
-        stack.on_close(cluster.close)
-        url = fl.database_prepare(cluster.server_url, "sheer_h8_restart")
-        env = fl.django_env(url, DATABASE_POOL_MAX_SIZE=options.pool, DATABASE_POOL_MIN_SIZE=1)
-        fl.static_files_ready(env)
-        stack.gunicorn(env, options.port, workers=2, threads=4)
+        url = database.fresh(cluster.server_url, "sheer_h8_restart")
+        site.serve_fleet(
+            group,
+            url,
+            options.port,
+            workers=2,
+            threads=4,
+            DATABASE_POOL_MAX_SIZE=options.pool,
+            DATABASE_POOL_MIN_SIZE=1,
+        )
         mode = f"pool max {options.pool}/process" if options.pool else "persistent connections"
-        fl.log(f"gunicorn on {options.port} ({mode}); {options.clients} clients for {options.duration:.0f}s")
+        log(f"gunicorn on {options.port} ({mode}); {options.clients} clients for {options.duration:.0f}s")
 
-        run_id = fl.run_id()
+        run_id = client.run_id()
         results: dict[str, dict] = {}
         kept_seen: set[str] = set()
         lock = threading.Lock()
         stop_at = time.monotonic() + options.duration
 
-        def client(n: int) -> None:
-            browser = fl.Browser(options.port)
+        def person(n: int) -> None:
+            browser = client.Browser(options.port)
             i = 0
             while time.monotonic() < stop_at:
                 marker = f"{run_id}x{n}x{i}"
                 i += 1
-                result = fl.submit_consultation(
+                result = client.submit_consultation(
                     browser, marker, resend_tries=options.resend_tries, log_kept=kept_seen.add
                 )
                 result["done_at"] = time.monotonic()
@@ -83,24 +87,24 @@ def run(options) -> int:
                 if result["outcome"] == "form_unavailable":
                     time.sleep(0.5)  # a person reloads after a moment
 
-        threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(options.clients)]
+        threads = [threading.Thread(target=person, args=(n,), daemon=True) for n in range(options.clients)]
         for thread in threads:
             thread.start()
 
         time.sleep(options.duration * 0.4)
-        fl.log(f"stopping PostgreSQL ({options.stop_mode}) for {options.outage:.0f}s")
+        log(f"stopping PostgreSQL ({options.stop_mode}) for {options.outage:.0f}s")
         down_at = time.monotonic()
         cluster.stop(options.stop_mode)
         time.sleep(options.outage)
         cluster.start()
         up_at = time.monotonic()
-        fl.log("PostgreSQL is back")
+        log("PostgreSQL is back")
 
         for thread in threads:
             thread.join(options.duration + 120)
 
         # Recovery: the site serves and stores again by itself (no restart of ours).
-        recovered = fl.submit_consultation(fl.Browser(options.port), f"{run_id}xrecovery")
+        recovered = client.submit_consultation(client.Browser(options.port), f"{run_id}xrecovery")
         first_ok_after = min(
             (
                 r["done_at"] - up_at
@@ -110,7 +114,7 @@ def run(options) -> int:
             default=None,
         )
 
-        stored = fl.stored_markers(url, run_id)
+        stored = database.count_by_first_name(url, "admissions_consultationrequest", run_id)
         outcomes = Counter(r["outcome"] for r in results.values())
         thanked = [m for m, r in results.items() if r["outcome"] == "stored"]
         lost = [m for m in thanked if stored.get(m, 0) == 0]
@@ -144,13 +148,7 @@ def run(options) -> int:
         failed = bool(lost or duplicates or bad or recovered["outcome"] != "stored")
         if kept_seen == set() and options.duration >= 10:
             print("  note: no post met the outage (too few clients?)")
-        if failed:
-            print("RESULT: FAIL")
-            for proc in stack.procs:
-                print(f"--- {proc.name} log ---\n{proc.tail(20)}")
-            return 1
-        print("RESULT: PASS")
-        return 0
+        return group.result(failed)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ is empty. It then counts the messages per request in the mbox.
     .venv/bin/python scripts/fault_mail_outage.py               # real backoff: ~2 min
     .venv/bin/python scripts/fault_mail_outage.py --fast        # make test: see below
 
-The first retry waits 60 s (admissions.tasks.RETRY_DELAYS). --fast shortens
+The first retry waits 60 s (admissions.intake.notifications.RETRY_DELAYS). --fast shortens
 that wait by moving the retries' run_after to "now" once the mail server is
 back (what the clock would do a minute later); every send, failure, retry and
 lock is still the real code against the real servers.
@@ -25,11 +25,9 @@ import argparse
 import sys
 import threading
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import fleet_lib as fl  # noqa: E402
+from harness import client, database, mail, site
+from harness.process import Group, log, wait_for
 
 
 def main(argv=None) -> int:
@@ -50,36 +48,34 @@ def main(argv=None) -> int:
 
 
 def run(options) -> int:
-    with fl.Stack("mail") as stack:
-        db = "sheer_h8_mail"
-        url = fl.database_prepare(fl.SHARED_SERVER, db)
-        stack.on_close(lambda: fl.database_drop(fl.SHARED_SERVER, db))
-        env = fl.django_env(url, EMAIL_PORT=options.smtp_port)
-        fl.static_files_ready(env)
-        mbox = stack.work / "mail.mbox"
-        sink = stack.smtp_sink(options.smtp_port, mbox)
-        stack.gunicorn(env, options.port, workers=1, threads=4)
-        stack.worker(env, "mail-1")
-        run_id = fl.run_id()
+    with Group("mail") as group:
+        url = database.scratch(group, "sheer_h8_mail")
+        env, _ = site.serve_fleet(
+            group, url, options.port, workers=1, threads=4, EMAIL_PORT=options.smtp_port
+        )
+        mbox = group.work / "mail.mbox"
+        sink = mail.start_sink(group, options.smtp_port, mbox)
+        site.worker(group, env, "mail-1")
+        run_id = client.run_id()
         thanked = []
 
         def submit(n: int) -> None:
-            result = fl.submit_consultation(fl.Browser(options.port), f"{run_id}x{n}")
+            result = client.submit_consultation(client.Browser(options.port), f"{run_id}x{n}")
             if result["outcome"] == "stored":
                 thanked.append(n)
             else:
-                fl.log(f"submission {n}: {result}")
+                log(f"submission {n}: {result}")
 
-        fl.log(f"{options.before} requests with the mail server up")
+        log(f"{options.before} requests with the mail server up")
         for n in range(options.before):
             submit(n)
-        fl.wait_for(
-            lambda: len(fl.mail_received(mbox)) >= 2 * options.before,
+        wait_for(
+            lambda: len(mail.received(mbox)) >= 2 * options.before,
             timeout=30,
             what="mail before the outage",
         )
 
-        fl.log(f"mail server down for {options.down:.0f}s; {options.during} requests meanwhile")
+        log(f"mail server down for {options.down:.0f}s; {options.during} requests meanwhile")
         sink.stop()
         down_at = time.monotonic()
         threads = [
@@ -91,28 +87,28 @@ def run(options) -> int:
         for thread in threads:
             thread.join(60)
         # Every send during the outage has failed and scheduled its retry.
-        fl.wait_for(lambda: retries_waiting(url) >= 2 * options.during, timeout=30, what="retries scheduled")
+        wait_for(lambda: retries_waiting(url) >= 2 * options.during, timeout=30, what="retries scheduled")
         time.sleep(max(0.0, options.down - (time.monotonic() - down_at)))
-        sink = stack.smtp_sink(options.smtp_port, mbox)
-        fl.log("mail server back")
+        sink = mail.start_sink(group, options.smtp_port, mbox)
+        log("mail server back")
         if options.fast:
-            moved = fl.psql(
+            moved = database.psql(
                 url,
                 "WITH moved AS (UPDATE django_tasks_database_dbtaskresult SET run_after = now() "
                 "WHERE status = 'READY' AND run_after > now() AND run_after < '9999-01-01' RETURNING 1) "
                 "SELECT count(*) FROM moved",
             )
-            fl.log(f"--fast: {moved} retries brought forward to now")
+            log(f"--fast: {moved} retries brought forward to now")
 
         deadline = time.monotonic() + options.deadline
         while time.monotonic() < deadline:
-            tally = fl.mail_tally(url, run_id, mbox)
-            if not fl.mail_problems(tally):
+            tally = mail.tally(url, run_id, mbox)
+            if not mail.problems(tally):
                 break
             time.sleep(1)
         back_for = time.monotonic() - down_at - options.down
-        tally = fl.mail_tally(url, run_id, mbox)
-        problems = fl.mail_problems(tally)
+        tally = mail.tally(url, run_id, mbox)
+        problems = mail.problems(tally)
         failed_sends = failed_attempts(url)
 
         print()
@@ -128,22 +124,18 @@ def run(options) -> int:
         lost_requests = len(thanked) != options.before + options.during or len(tally["requests"]) != len(
             thanked
         )
-        if problems or lost_requests or failed_sends < options.during:
+        failed = bool(problems or lost_requests or failed_sends < options.during)
+        if failed:
             for problem in problems[:10]:
                 print(f"  PROBLEM: {problem}")
             if failed_sends < options.during:
                 print("  PROBLEM: the outage did not make sends fail (was the sink really down?)")
-            print("RESULT: FAIL")
-            for proc in stack.procs:
-                print(f"--- {proc.name} log ---\n{proc.tail(15)}")
-            return 1
-        print("RESULT: PASS")
-        return 0
+        return group.result(failed, tail=15)
 
 
 def retries_waiting(url: str) -> int:
     return int(
-        fl.psql(
+        database.psql(
             url,
             "SELECT count(*) FROM django_tasks_database_dbtaskresult "
             "WHERE status = 'READY' AND run_after > now() AND run_after < '9999-01-01'",
@@ -154,7 +146,7 @@ def retries_waiting(url: str) -> int:
 def failed_attempts(url: str) -> int:
     """Tasks that ran, found the mail server down and scheduled a retry."""
     return int(
-        fl.psql(
+        database.psql(
             url,
             "SELECT count(*) FROM django_tasks_database_dbtaskresult "
             "WHERE return_value = '\"retry scheduled\"'::jsonb",

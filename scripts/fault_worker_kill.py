@@ -22,11 +22,9 @@ and no task is left running or failed.
 import argparse
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import fleet_lib as fl  # noqa: E402
+from harness import client, database, mail, site
+from harness.process import Group, log, wait_for
 
 RUNNING_TASK = (
     "SELECT id, worker_ids->>-1 FROM django_tasks_database_dbtaskresult "
@@ -50,53 +48,54 @@ def main(argv=None) -> int:
 
 
 def run(options) -> int:
-    with fl.Stack("worker") as stack:
-        db = "sheer_h8_worker"
-        url = fl.database_prepare(fl.SHARED_SERVER, db)
-        stack.on_close(lambda: fl.database_drop(fl.SHARED_SERVER, db))
-        env = fl.django_env(url, EMAIL_PORT=options.smtp_port)
-        fl.static_files_ready(env)
-        mbox = stack.work / "mail.mbox"
-        stack.smtp_sink(options.smtp_port, mbox, delay=options.smtp_delay)
-        stack.gunicorn(env, options.port, workers=1, threads=2)
-        run_id = fl.run_id()
+    with Group("worker") as group:
+        url = database.scratch(group, "sheer_h8_worker")
+        env, _ = site.serve_fleet(
+            group, url, options.port, workers=1, threads=2, EMAIL_PORT=options.smtp_port
+        )
+        mbox = group.work / "mail.mbox"
+        mail.start_sink(group, options.smtp_port, mbox, delay=options.smtp_delay)
+        run_id = client.run_id()
         stored = 0
         for n in range(options.requests):
-            stored += fl.submit_consultation(fl.Browser(options.port), f"{run_id}x{n}")["outcome"] == "stored"
-        fl.log(f"{stored} requests stored; {2 * stored} mails queued")
+            result = client.submit_consultation(client.Browser(options.port), f"{run_id}x{n}")
+            stored += result["outcome"] == "stored"
+        log(f"{stored} requests stored; {2 * stored} mails queued")
 
         killed_tasks = []
         stuck_seconds = 0.0
-        worker = stack.worker(env, "kill-1")
+        worker = site.worker(group, env, "kill-1")
         for kill in range(options.kills):
-            task_id, claimed_by = fl.wait_for(
-                lambda: fl.psql(url, RUNNING_TASK).split("|") if fl.psql(url, RUNNING_TASK) else None,
+            task_id, claimed_by = wait_for(
+                lambda: (
+                    database.psql(url, RUNNING_TASK).split("|") if database.psql(url, RUNNING_TASK) else None
+                ),
                 timeout=60,
                 what="a task in the middle of sending",
                 interval=0.05,
             )
             time.sleep(options.smtp_delay / 3)  # well inside the SMTP conversation
             worker.kill()
-            fl.log(f"kill {kill + 1}: SIGKILL to worker {claimed_by} while it ran task {task_id[:8]}")
+            log(f"kill {kill + 1}: SIGKILL to worker {claimed_by} while it ran task {task_id[:8]}")
             killed_tasks.append(task_id)
             if kill == 0:
                 # Another worker is alive, and the orphan still stays RUNNING:
                 # django_tasks_db never takes back a claimed task by itself.
-                other = stack.worker(env, "other-1")
+                other = site.worker(group, env, "other-1")
                 time.sleep(options.smtp_delay * 2 + 1)
                 status = task_status(url, task_id)
                 stuck_seconds = options.smtp_delay * 2 + 1 if status == "RUNNING" else 0.0
-                fl.log(f"with another worker live, the killed task is {status}")
+                log(f"with another worker live, the killed task is {status}")
                 other.stop()
             # systemd's Restart=always: same id, orphans requeued first.
-            worker = stack.worker(env, "kill-1")
+            worker = site.worker(group, env, "kill-1")
 
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and fl.mail_problems(fl.mail_tally(url, run_id, mbox)):
+        while time.monotonic() < deadline and mail.problems(mail.tally(url, run_id, mbox)):
             time.sleep(0.5)
-        tally = fl.mail_tally(url, run_id, mbox)
-        problems = fl.mail_problems(tally)
-        reruns = fl.psql(
+        tally = mail.tally(url, run_id, mbox)
+        problems = mail.problems(tally)
+        reruns = database.psql(
             url,
             "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE jsonb_array_length(worker_ids) > 1",
         )
@@ -111,15 +110,10 @@ def run(options) -> int:
         print(f"  staff alerts exactly once      {sum(r['alerts'] == 1 for r in tally['requests'])}")
         print(f"  auto-replies exactly once      {sum(r['replies'] == 1 for r in tally['requests'])}")
         print(f"  queue                          {tally['tasks']}")
-        if problems or stored != options.requests or int(reruns) < 1:
-            for problem in problems[:10]:
-                print(f"  PROBLEM: {problem}")
-            print("RESULT: FAIL")
-            for proc in stack.procs:
-                print(f"--- {proc.name} log ---\n{proc.tail(15)}")
-            return 1
-        print("RESULT: PASS")
-        return 0
+        failed = bool(problems or stored != options.requests or int(reruns) < 1)
+        for problem in problems[:10]:
+            print(f"  PROBLEM: {problem}")
+        return group.result(failed, tail=15)
 
 
 def task_status(url: str, task_id: str) -> str:

@@ -3,14 +3,14 @@
 
 Fills a scratch database (sheer_h8_growth on the shared server, or
 --database-url) step by step with leads and one consultation request each,
-written with COPY: encrypted columns hold real tokens from admissions.crypto
+written with COPY: encrypted columns hold real tokens from admissions.phi.crypto
 (a few hundred precomputed and reused), lookup columns real HMACs of distinct
 phones and emails. Statuses, coordinators, sources and dates are spread over
 three years as an admissions team's would be (recent leads open, older ones
 closed or admitted). At each size it times, in this process with production
 settings (median of --repeat runs after one warm-up):
 
-  - the de-duplication lookup (admissions.services.intake.lead_find_recent);
+  - the de-duplication lookup (admissions.intake.store.lead_find_recent);
   - the admin inbox, first page, as a superuser through Django's test Client;
   - the inbox filtered (status New) and searched by phone, and by name;
   - the dashboard page (all its queries);
@@ -31,11 +31,9 @@ import statistics
 import sys
 import time
 import uuid
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import fleet_lib as fl  # noqa: E402
+from harness import ROOT, database, site
+from harness.process import log
 
 DB = "sheer_h8_growth"
 SOURCES = ["google", "direct", "facebook", "bing", "instagram", "psychologytoday.com", "alumni", "tv"]
@@ -58,11 +56,14 @@ def main(argv=None) -> int:
 
     url = options.database_url
     if not url:
-        fl.log(f"preparing {DB}")
-        url = fl.database_prepare(fl.SHARED_SERVER, DB)
-    os.environ.update(fl.django_env(url, DJANGO_ALLOWED_HOSTS="testserver"))
-    fl.static_files_ready(dict(os.environ))
-    sys.path.insert(0, str(fl.ROOT))
+        log(f"preparing {DB}")
+        url = database.fresh(database.SHARED_SERVER, DB)
+    env = site.fleet_env(url, DJANGO_ALLOWED_HOSTS="testserver")
+    if not options.database_url:
+        site.setup_database(env)
+    site.collect_static(env)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -77,7 +78,7 @@ def main(argv=None) -> int:
 
         connection.close()
         if not options.keep and not options.database_url:
-            fl.database_drop(fl.SHARED_SERVER, DB)
+            database.drop(database.SHARED_SERVER, DB)
     return 0
 
 
@@ -92,9 +93,9 @@ def grow_to(size: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from admissions.forms import current_consent
+    from admissions.contact import email_lookup, phone_lookup
+    from admissions.intake.forms import current_consent
     from admissions.models import ConsultationRequest, Lead
-    from admissions.services.intake import email_lookup, phone_lookup
     from programs.models import LevelOfCare
 
     have = Lead.objects.count()
@@ -180,7 +181,7 @@ def grow_to(size: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) admissions_lead")
         cursor.execute("VACUUM (ANALYZE) admissions_consultationrequest")
-    fl.log(f"{size:,} leads ({size - first_id + 1:,} added in {time.perf_counter() - started:.0f}s)")
+    log(f"{size:,} leads ({size - first_id + 1:,} added in {time.perf_counter() - started:.0f}s)")
 
 
 def required_extras(model, filled: list[str]) -> dict:
@@ -261,8 +262,8 @@ def measure(size: int, options) -> dict:
     from django.test import Client
     from django.urls import reverse
 
-    from admissions.services.intake import lead_find_recent
-    from admissions.staff_views import SEARCH_TOKEN_VAR, search_token
+    from admissions.intake.store import lead_find_recent
+    from admissions.staff.search import SEARCH_TOKEN_VAR, search_token
 
     admin_user, _ = get_user_model().objects.get_or_create(
         username="growth-admin", defaults={"is_staff": True, "is_superuser": True}

@@ -11,11 +11,11 @@ from pathlib import Path
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("reports", nargs="+", type=Path)
     parser.add_argument("--min", type=int, default=100)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     below = False
     print(f"{'page':<45} {'perf':>5} {'a11y':>5} {'b-p':>5} {'seo':>5}")

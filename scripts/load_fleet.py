@@ -30,9 +30,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import fleet_lib as fl  # noqa: E402
+from harness import ROOT, client, database, nginx, site
+from harness.process import Group, log
 
 DB = "sheer_h8_load"
 
@@ -48,36 +47,35 @@ def main(argv=None) -> int:
     parser.add_argument("--shapes", default="2,1", help="instances per run, in order (default 2,1)")
     options = parser.parse_args(argv)
 
-    url = fl.database_prepare(fl.SHARED_SERVER, DB)
+    url = database.fresh(database.SHARED_SERVER, DB)
     try:
-        results = [run_shape(int(n), options, url) for n in options.shapes.split(",")]
+        env = site.fleet_env(url)
+        site.prepare(env)
+        results = [run_shape(int(n), options, env) for n in options.shapes.split(",")]
     finally:
-        fl.database_drop(fl.SHARED_SERVER, DB)
+        database.drop(database.SHARED_SERVER, DB)
     return report(results, options)
 
 
-def run_shape(instances: int, options, url: str) -> dict:
+def run_shape(instances: int, options, env: dict) -> dict:
     ports = [8811 + i for i in range(instances)]
-    with fl.Stack(f"load{instances}") as stack:
-        env = fl.django_env(url)
-        fl.static_files_ready(env)
+    with Group(f"load{instances}") as group:
         for port in ports:
-            stack.gunicorn(env, port, workers=options.workers, threads=options.threads)
-        stack.nginx(ports, https_port=8843, http_port=8880)
-        fl.manage(env, "render_outage_page", str(stack.nginx_dir / "outage" / "50x.html"))
-        sitemap = fl.https_get(8843, "/sitemap.xml")[2].decode()
+            site.gunicorn(group, env, port, workers=options.workers, threads=options.threads)
+        proxy = nginx.deploy_site(group, env, ports, https_port=8843, http_port=8880)
+        sitemap = client.https_get(8843, "/sitemap.xml")[2].decode()
         pages = [re.sub(r"^https?://[^/]+", "", loc) for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
         pages = [p for p in pages if p.startswith("/")] or ["/"]
         for page in pages:
-            fl.https_get(8843, page)
-        run_id = fl.run_id()
-        fl.log(f"{instances} instance(s) x {options.workers} workers x {options.threads} threads; "
+            client.https_get(8843, page)
+        run_id = client.run_id()
+        log(f"{instances} instance(s) x {options.workers} workers x {options.threads} threads; "
                f"wrk {options.clients} clients {options.duration}s over {len(pages)} pages + the form")  # fmt: skip
         # nginx passes Host without the port ($host), as on 443 in production,
         # so the Origin a browser would send there is the one Django expects.
         wrk = subprocess.run(
             ["wrk", "-t2", f"-c{options.clients}", f"-d{options.duration}s", "--timeout", "30s", "--latency",
-             "-s", str(fl.ROOT / "scripts/load_fleet.lua"), "https://127.0.0.1:8843"],
+             "-s", str(ROOT / "scripts/load_fleet.lua"), "https://127.0.0.1:8843"],
             env={**env, "LOAD_PAGES": " ".join(pages), "LOAD_RUN": run_id, "LOAD_ORIGIN": "https://127.0.0.1"},
             capture_output=True, text=True, timeout=options.duration + 120,
         )  # fmt: skip
@@ -89,13 +87,13 @@ def run_shape(instances: int, options, url: str) -> dict:
             for k, v in re.findall(r"(\w+)=([\d.]+)", " ".join(re.findall(r"^LOAD (.*)$", output, re.M)))
         }
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-        log = access_log(stack.nginx_dir / "access.log")
-        rows = fl.stored_markers(url, run_id)
+        requests = access_log(proxy.dir / "access.log")
+        rows = database.count_by_first_name(env["DATABASE_URL"], "admissions_consultationrequest", run_id)
         return {
             "instances": instances,
             "rps": rps,
             "totals": totals,
-            "log": log,
+            "log": requests,
             "rows": sum(rows.values()),
             "duplicates": sum(1 for c in rows.values() if c > 1),
         }

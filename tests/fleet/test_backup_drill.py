@@ -10,20 +10,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import fleet_lib as fl  # noqa: E402
+from harness import database, site  # noqa: E402
 
 
 def test_encrypted_backup_restores_whole():
     db = "sheer_h8_backup"
-    url = fl.database_prepare(fl.SHARED_SERVER, db)
+    url = database.fresh(database.SHARED_SERVER, db)
     try:
-        env = fl.django_env(url)
-        fl.manage(
+        env = site.fleet_env(url)
+        site.setup_database(env)
+        site.manage(
             env,
             "shell",
             "-c",
-            "import uuid; from admissions.forms import current_consent; "
-            "from admissions.services.intake import RequestContext, consultation_request_create; "
+            "import uuid; from admissions.intake.forms import current_consent; "
+            "from admissions.intake.store import RequestContext, consultation_request_create; "
             "consultation_request_create(context=RequestContext(form_token=uuid.uuid4()), first_name='Drill', "
             "last_name='Person', phone='+17145550123', email='drill@example.com', best_time_to_call='any', "
             "who_needs_help='self', message='kept secret', contact_consent=current_consent('contact'))",
@@ -41,4 +42,4 @@ def test_encrypted_backup_restores_whole():
         assert "decrypted newest rows: ok" in output
         assert "backup drill: ok" in output
     finally:
-        fl.database_drop(fl.SHARED_SERVER, db)
+        database.drop(database.SHARED_SERVER, db)

@@ -1,6 +1,6 @@
 """deploy/nginx/sheer-recovery.conf in front of gunicorn (production
 settings), on 127.0.0.1: only host paths, ports and the certificate differ
-from the deployed file (scripts/fleet_lib.py Stack.nginx)."""
+from the deployed file (scripts/harness/nginx.py deploy_site)."""
 
 import http.client
 import socket
@@ -13,26 +13,23 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import fleet_lib as fl  # noqa: E402
+from harness import database, nginx  # noqa: E402
+from harness import site as app_site  # noqa: E402
+from harness.process import Group  # noqa: E402
 
 HTTPS, HTTP, APP = 8843, 8880, 8805
 
 
 @pytest.fixture(scope="module")
 def site():
-    stack = fl.Stack("nginx-test")
-    db = "sheer_h8_nginx"
+    group = Group("nginx-test")
     try:
-        url = fl.database_prepare(fl.SHARED_SERVER, db)
-        stack.on_close(lambda: fl.database_drop(fl.SHARED_SERVER, db))
-        env = fl.django_env(url)
-        fl.static_files_ready(env)
-        app = stack.gunicorn(env, APP, workers=1, threads=4)
-        stack.nginx([APP], https_port=HTTPS, http_port=HTTP)
-        fl.manage(env, "render_outage_page", str(stack.nginx_dir / "outage" / "50x.html"))
-        yield stack, app
+        url = database.scratch(group, "sheer_h8_nginx")
+        env, app = app_site.serve_fleet(group, url, APP, workers=1, threads=4)
+        nginx.deploy_site(group, env, [APP], https_port=HTTPS, http_port=HTTP)
+        yield group, app
     finally:
-        stack.close()
+        group.close()
 
 
 def get(path, *, method="GET", headers=None, body=None, port=HTTPS):
@@ -99,7 +96,7 @@ def test_forms_admin_and_sessions_never_come_from_the_cache(site):
 
 
 def test_static_files_served_by_nginx_for_a_year(site):
-    manifest = (fl.STATIC_ROOT / "staticfiles.json").read_text()
+    manifest = (app_site.STATIC_ROOT / "staticfiles.json").read_text()
     hashed = next(
         name for name in __import__("json").loads(manifest)["paths"].values() if name.endswith(".css")
     )
