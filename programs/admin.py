@@ -1,69 +1,33 @@
 from django.contrib import admin
 from django.db.models import Count
-from django.urls import reverse
-from django.utils.html import format_html
-from reversion.admin import VersionAdmin
 
+from .editing_admin import DraftAdmin, DraftChildInline, HistoryAdmin
 from .models import (
     Accreditation,
     FrequentlyAskedQuestion,
     LevelOfCare,
     License,
     Page,
-    PublicationStatus,
     Service,
     SiteFacts,
 )
 
 
-class RecordsEditorMixin:
-    """Who saved last, beside the full version history kept by django-reversion
-    (History → pick a version → Save restores it)."""
-
-    def save_model(self, request, obj, form, change):
-        if hasattr(obj, "updated_by_id"):
-            obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-class PreviewLinkMixin:
-    preview_url_name = None
-
-    @admin.display(description="Preview")
-    def preview_link(self, obj):
-        if not obj.pk:
-            return "Save first to preview."
-        url = reverse(self.preview_url_name, kwargs={"pk": obj.pk})
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">Open preview</a> (drafts included)', url
-        )
-
-    @admin.display(description="Preview")
-    def preview_column(self, obj):
-        url = reverse(self.preview_url_name, kwargs={"pk": obj.pk})
-        return format_html('<a href="{}" target="_blank" rel="noopener">Preview</a>', url)
-
-    def view_on_site(self, obj):
-        # The public URL 404s for drafts; send staff to the preview instead.
-        if obj.status == PublicationStatus.PUBLISHED:
-            return obj.get_absolute_url()
-        return reverse(self.preview_url_name, kwargs={"pk": obj.pk})
-
-
-class FrequentlyAskedQuestionInline(admin.StackedInline):
+class FrequentlyAskedQuestionInline(DraftChildInline):
     model = FrequentlyAskedQuestion
     fields = ["question", "answer", "order"]
     extra = 0
 
 
 @admin.register(LevelOfCare)
-class LevelOfCareAdmin(RecordsEditorMixin, PreviewLinkMixin, VersionAdmin):
+class LevelOfCareAdmin(DraftAdmin):
     preview_url_name = "programs:preview_program"
     list_display = [
         "name",
         "short_name",
         "schedule",
         "status",
+        "draft_column",
         "order",
         "updated_at",
         "updated_by",
@@ -74,10 +38,11 @@ class LevelOfCareAdmin(RecordsEditorMixin, PreviewLinkMixin, VersionAdmin):
     search_fields = ["name", "short_name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["services"]
-    readonly_fields = ["preview_link", "updated_at", "updated_by"]
+    readonly_fields = ["publication_state", "preview_link", "updated_at", "updated_by"]
     inlines = [FrequentlyAskedQuestionInline]
     fieldsets = [
-        (None, {"fields": ["name", "short_name", "slug", "asam_level", "status", "order", "preview_link"]}),
+        (None, {"fields": ["publication_state", "preview_link", "publish_at"]}),
+        (None, {"fields": ["name", "short_name", "slug", "asam_level", "order"]}),
         ("Page", {"fields": ["summary", "body", "image", "image_alt"]}),
         (
             "Schedule (drives the comparison table)",
@@ -95,11 +60,11 @@ class LevelOfCareAdmin(RecordsEditorMixin, PreviewLinkMixin, VersionAdmin):
             {"fields": ["fit_summary", "who_it_fits", "benefits", "services"]},
         ),
         ("Search engines", {"fields": ["seo_title", "seo_description"]}),
-        ("Last change", {"fields": ["updated_at", "updated_by"]}),
+        ("Last published change", {"fields": ["updated_at", "updated_by"]}),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("updated_by")
+        return super().get_queryset(request).select_related("updated_by", "draft_updated_by")
 
     @admin.display(description="Schedule")
     def schedule(self, obj):
@@ -107,12 +72,13 @@ class LevelOfCareAdmin(RecordsEditorMixin, PreviewLinkMixin, VersionAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(RecordsEditorMixin, PreviewLinkMixin, VersionAdmin):
+class PageAdmin(DraftAdmin):
     preview_url_name = "programs:preview_page"
     list_display = [
         "title",
         "slug",
         "status",
+        "draft_column",
         "show_in_footer",
         "order",
         "updated_at",
@@ -122,20 +88,21 @@ class PageAdmin(RecordsEditorMixin, PreviewLinkMixin, VersionAdmin):
     list_filter = ["status", "show_in_footer"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["preview_link", "updated_at", "updated_by"]
+    readonly_fields = ["publication_state", "preview_link", "updated_at", "updated_by"]
     fieldsets = [
-        (None, {"fields": ["title", "menu_title", "slug", "status", "preview_link", "summary", "body"]}),
+        (None, {"fields": ["publication_state", "preview_link", "publish_at"]}),
+        (None, {"fields": ["title", "menu_title", "slug", "summary", "body"]}),
         ("Footer", {"fields": ["show_in_footer", "order"]}),
         ("Search engines", {"fields": ["seo_title", "seo_description"]}),
-        ("Last change", {"fields": ["updated_at", "updated_by"]}),
+        ("Last published change", {"fields": ["updated_at", "updated_by"]}),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("updated_by")
+        return super().get_queryset(request).select_related("updated_by", "draft_updated_by")
 
 
 @admin.register(Service)
-class ServiceAdmin(VersionAdmin):
+class ServiceAdmin(HistoryAdmin):
     list_display = ["name", "description", "program_count", "order"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
@@ -150,7 +117,7 @@ class ServiceAdmin(VersionAdmin):
 
 
 @admin.register(SiteFacts)
-class SiteFactsAdmin(VersionAdmin):
+class SiteFactsAdmin(HistoryAdmin):
     list_display = ["name", "admissions_phone_display", "locality", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name"]}),
@@ -168,7 +135,7 @@ class SiteFactsAdmin(VersionAdmin):
 
 
 @admin.register(License)
-class LicenseAdmin(VersionAdmin):
+class LicenseAdmin(HistoryAdmin):
     list_display = ["name", "number", "issuer", "expires_on", "is_current", "order"]
     list_editable = ["order"]
     list_filter = ["issuer"]
@@ -180,6 +147,6 @@ class LicenseAdmin(VersionAdmin):
 
 
 @admin.register(Accreditation)
-class AccreditationAdmin(VersionAdmin):
+class AccreditationAdmin(HistoryAdmin):
     list_display = ["name", "issuer", "url", "order"]
     list_editable = ["order"]

@@ -2,8 +2,10 @@
 and the site-wide facts (phone, address, licences) that header, footer and
 structured data read."""
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -13,8 +15,25 @@ from .markup import lines, render_markdown
 
 
 class PublicationStatus(models.TextChoices):
+    # "Draft" here means "not on the site". A live page being reworked keeps
+    # PUBLISHED and carries its next version in `draft` (see programs.drafts).
     DRAFT = "draft", "Draft (hidden from the public)"
     PUBLISHED = "published", "Published"
+
+
+# Where an editor's unpublished work and its schedule are kept, beside the live
+# columns. Not content: never in a version, never copied by publishing.
+DRAFT_STATE_FIELDS = ("draft", "draft_updated_at", "draft_updated_by", "publish_at")
+# Kept by the site itself, not typed by an editor.
+NOT_DRAFTED_FIELDS = (
+    "id",
+    "status",
+    "body_html",
+    "created_at",
+    "updated_at",
+    "updated_by",
+    *DRAFT_STATE_FIELDS,
+)
 
 
 class PublishableQuerySet(models.QuerySet):
@@ -29,7 +48,8 @@ class PublishableContent(models.Model):
         max_length=10,
         choices=PublicationStatus,
         default=PublicationStatus.DRAFT,
-        help_text="Drafts are invisible to the public; staff can preview them from this page.",
+        help_text="Whether the live version is on the site. Change it with Publish and Unpublish on the "
+        "edit page; saving a draft never changes it.",
     )
     seo_title = models.CharField(
         "SEO title",
@@ -63,8 +83,42 @@ class PublishableContent(models.Model):
         editable=False,
         related_name="+",
     )
+    # The next version an editor is working on: the editable fields as JSON
+    # (see programs.drafts). The columns above stay what the public sees.
+    draft = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        encoder=DjangoJSONEncoder,
+        help_text="Unpublished changes waiting to be published; empty when the live version is current.",
+    )
+    draft_updated_at = models.DateTimeField(
+        "draft saved at", null=True, blank=True, editable=False, help_text="When the draft was last saved."
+    )
+    draft_updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="draft saved by",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who saved the draft last.",
+    )
+    publish_at = models.DateTimeField(
+        "Publish the draft at",
+        null=True,
+        blank=True,
+        help_text="Optional. Pick a date and time (Pacific) to publish this draft automatically, then press "
+        "Save draft. Leave empty to publish by hand with the Publish button.",
+    )
 
     objects = PublishableQuerySet.as_manager()
+
+    # Relations edited with the page and kept in its draft: many-to-many
+    # fields, and child rows as (related name, their editable fields).
+    draft_m2m_fields: tuple = ()
+    draft_children: tuple = ()
 
     class Meta:
         abstract = True
@@ -79,6 +133,16 @@ class PublishableContent(models.Model):
     @property
     def is_published(self):
         return self.status == PublicationStatus.PUBLISHED
+
+    @property
+    def has_unpublished_changes(self):
+        return self.draft is not None
+
+    @classmethod
+    def drafted_fields(cls):
+        """The concrete fields a draft holds: what an editor types, plus the
+        image size that goes with an uploaded image."""
+        return [f for f in cls._meta.concrete_fields if f.name not in NOT_DRAFTED_FIELDS]
 
 
 class Service(models.Model):
@@ -178,6 +242,9 @@ class LevelOfCare(PublishableContent):
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Position in menus and the comparison table; lower comes first."
     )
+
+    draft_m2m_fields = ("services",)
+    draft_children = (("faqs", ("question", "answer", "order")),)
 
     class Meta:
         ordering = ["order", "name"]
@@ -418,3 +485,10 @@ class Accreditation(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# Versions hold what was live, never the draft beside it; a level of care's
+# version includes its FAQs, so restoring one brings them back too.
+reversion.register(FrequentlyAskedQuestion)
+reversion.register(LevelOfCare, exclude=DRAFT_STATE_FIELDS, follow=("faqs",))
+reversion.register(Page, exclude=DRAFT_STATE_FIELDS)

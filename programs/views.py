@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
-from . import selectors, structured_data
+from . import drafts, selectors, structured_data
 from .models import LevelOfCare, Page
 
 # Public pages: the same bytes for everyone, so a shared cache (nginx) may
@@ -39,18 +39,18 @@ def program_list(request):
     )
 
 
-def _render_level(request, level, *, preview=False):
-    faqs = list(level.faqs.all())
+def _render_level(request, level, *, services=None, faqs=None, **context):
+    faqs = list(level.faqs.all()) if faqs is None else faqs
     return _page(
         request,
         "programs/program_detail.html",
         crumbs=[HOME, PROGRAMS, (level.name, level.get_absolute_url())],
         canonical_path=level.get_absolute_url(),
         level=level,
-        services=list(level.services.all()),
+        services=list(level.services.all()) if services is None else services,
         faqs=faqs,
         faq_ld=structured_data.faq_page(faqs),
-        preview=preview,
+        **context,
     )
 
 
@@ -87,33 +87,38 @@ def page_detail(request, slug):
     )
 
 
-# Staff previews: drafts included, never cached, never indexed.
+# Staff previews: the draft if there is one (else what is live, or would
+# be), through the public templates; never cached, never indexed.
+def _preview_of(model, pk):
+    try:
+        obj = model.objects.select_related("draft_updated_by").get(pk=pk)
+    except model.DoesNotExist:
+        raise Http404("Nothing to preview") from None
+    drafts.apply(obj, drafts.working_copy(obj))
+    return obj, {"preview": True, "preview_of_draft": obj.draft is not None, "preview_object": obj}
+
+
 @never_cache
 @staff_member_required
 @require_safe
 def preview_program(request, pk):
-    try:
-        level = LevelOfCare.objects.prefetch_related("services", "faqs").get(pk=pk)
-    except LevelOfCare.DoesNotExist:
-        raise Http404("No such program") from None
-    return _render_level(request, level, preview=True)
+    level, context = _preview_of(LevelOfCare, pk)
+    relations = drafts.preview_relations(level)
+    return _render_level(request, level, services=relations["services"], faqs=relations["faqs"], **context)
 
 
 @never_cache
 @staff_member_required
 @require_safe
 def preview_page(request, pk):
-    try:
-        page = Page.objects.get(pk=pk)
-    except Page.DoesNotExist:
-        raise Http404("No such page") from None
+    page, context = _preview_of(Page, pk)
     return _page(
         request,
         "programs/page_detail.html",
         crumbs=[HOME, (page.title, page.get_absolute_url())],
         canonical_path=page.get_absolute_url(),
         page=page,
-        preview=True,
+        **context,
     )
 
 
