@@ -1,14 +1,18 @@
 """Demo content for `make run` and the tests, written in our own words from the
 facts on the center's current IOP page (3–5 days a week for several hours,
 30–60 days, between PHP and outpatient, sober living as an option, 12-step
-work, sessions tapering off). Editors replace it in the admin; loading it
-again updates the same rows by slug.
+work, sessions tapering off). Editors replace it in the admin. Loading it
+again only adds what is missing, so an editor's changes (live or draft) are
+never overwritten; `reset=True` puts the demo text back on the demo rows.
 
 Not from that page, so to be confirmed by the center before launch: the PHP
 and OP schedules (days and hours), IOP's 3–4 hours a day, the ASAM levels,
 and every contact detail, license and accreditation below (placeholders)."""
 
 import datetime
+
+import reversion
+from django.db.models import Q
 
 from .models import (
     Accreditation,
@@ -452,24 +456,64 @@ ACCREDITATIONS = [
 ]
 
 
-def load_demo_content() -> dict:
-    SiteFacts.objects.update_or_create(pk=1, defaults=SITE_FACTS)
+def _ensure(model, match, values, *, reset, lookup=None):
+    """The row matching `lookup` (default: `match`): created from values if
+    missing, overwritten only on reset."""
+    obj = model.objects.filter(lookup or Q(**match)).first()
+    if obj is None:
+        obj = model.objects.create(**match, **values)
+        _remember(obj)
+    elif reset:
+        for name, value in {**match, **values}.items():
+            setattr(obj, name, value)
+        obj.save()
+        _remember(obj)
+    return obj
+
+
+def _remember(obj):
+    # Explicitly, once its relations are set: the version then holds them.
+    if reversion.is_active() and reversion.is_registered(type(obj)):
+        reversion.add_to_revision(obj)
+
+
+_NO_DRAFT = {"draft": None, "draft_updated_at": None, "draft_updated_by": None, "publish_at": None}
+
+
+def load_demo_content(*, reset=False) -> dict:
+    """Create the demo rows that are missing. Existing rows are left alone (an
+    editor may have changed them) unless reset, which restores the demo text,
+    publishes it and drops any draft. Inside a reversion revision, every row
+    written gets a version."""
+    _ensure(SiteFacts, {"pk": 1}, SITE_FACTS, reset=reset)
 
     services = {}
     for order, (slug, name, description) in enumerate(SERVICES):
-        services[slug], _ = Service.objects.update_or_create(
-            slug=slug, defaults={"name": name, "description": description, "order": order}
+        services[slug] = _ensure(
+            Service,
+            {"slug": slug},
+            {"name": name, "description": description, "order": order},
+            reset=reset,
+            lookup=Q(slug=slug) | Q(name=name),
         )
 
     for data in LEVELS:
         data = dict(data)
         service_slugs = data.pop("services")
         faqs = data.pop("faqs")
-        level, _ = LevelOfCare.objects.update_or_create(
-            slug=data.pop("slug"), defaults={**data, "status": PublicationStatus.PUBLISHED}
-        )
+        slug = data.pop("slug")
+        level = LevelOfCare.objects.filter(Q(slug=slug) | Q(name=data["name"])).first()
+        if level is not None and not reset:
+            continue
+        values = {**data, "slug": slug, "status": PublicationStatus.PUBLISHED, **_NO_DRAFT}
+        if level is None:
+            level = LevelOfCare.objects.create(**values)
+        else:
+            for name, value in values.items():
+                setattr(level, name, value)
+            level.save()
         level.services.set([services[s] for s in service_slugs])
-        # Matched by position, so a second run updates the same rows (stable ids,
+        # Matched by position, so a reset updates the same rows (stable ids,
         # readable history) whatever order numbers an editor has typed since.
         existing = list(level.faqs.all())
         for order, (question, answer) in enumerate(faqs):
@@ -478,17 +522,21 @@ def load_demo_content() -> dict:
             faq.save()
         for extra in existing[len(faqs) :]:
             extra.delete()
+        _remember(level)
 
     for data in PAGES:
         data = dict(data)
-        Page.objects.update_or_create(
-            slug=data.pop("slug"), defaults={**data, "status": PublicationStatus.PUBLISHED}
+        slug = data.pop("slug")
+        _ensure(
+            Page, {"slug": slug}, {**data, "status": PublicationStatus.PUBLISHED, **_NO_DRAFT}, reset=reset
         )
 
     for data in LICENSES:
-        License.objects.update_or_create(issuer=data["issuer"], number=data["number"], defaults=data)
+        data = dict(data)
+        _ensure(License, {"issuer": data.pop("issuer"), "number": data.pop("number")}, data, reset=reset)
     for data in ACCREDITATIONS:
-        Accreditation.objects.update_or_create(name=data["name"], defaults=data)
+        data = dict(data)
+        _ensure(Accreditation, {"name": data.pop("name")}, data, reset=reset)
 
     return {
         "levels of care": LevelOfCare.objects.count(),

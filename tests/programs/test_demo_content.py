@@ -61,7 +61,7 @@ def test_no_duplicate_faqs_or_services_after_reloading():
     assert Service.objects.values("name").distinct().count() == Service.objects.count()
 
 
-def test_reloading_restores_edited_demo_rows_and_trims_extra_faqs():
+def test_reset_restores_edited_demo_rows_and_trims_extra_faqs():
     load_demo_content()
     level = LevelOfCare.objects.get(slug="intensive-outpatient-program")
     level.summary = "Edited"
@@ -69,7 +69,7 @@ def test_reloading_restores_edited_demo_rows_and_trims_extra_faqs():
     FrequentlyAskedQuestion.objects.create(level_of_care=level, question="Extra?", answer="x", order=0)
     Page.objects.filter(slug="about").update(status=PublicationStatus.DRAFT)
 
-    load_demo_content()
+    load_demo_content(reset=True)
 
     level.refresh_from_db()
     assert level.summary != "Edited"
@@ -111,3 +111,77 @@ def test_demo_copy_uses_us_spelling_and_no_placeholder_text():
     for british in ["licence", "recognise", "practise", "organis", "colour", "centre", "programme"]:
         assert british not in text.lower(), british
     assert not re.search(r"lorem|ipsum|TODO|TBD|\bxxx\b", text, re.IGNORECASE)
+
+
+def test_the_command_records_a_first_version_of_every_demo_row():
+    from reversion.models import Version
+
+    call_command("load_demo_content")
+    for model in MODELS:
+        for obj in model.objects.all():
+            versions = Version.objects.get_for_object(obj)
+            assert versions.count() == 1, obj
+            assert versions.get().revision.get_comment() == "Demo content loaded"
+    iop = LevelOfCare.objects.get(slug="intensive-outpatient-program")
+    first = Version.objects.get_for_object(iop).get()
+    assert sorted(first.field_dict["services"]) == sorted(iop.services.values_list("pk", flat=True))
+    call_command("load_demo_content")
+    assert Version.objects.get_for_object(iop).count() == 1  # nothing written, nothing recorded
+
+
+def test_make_run_twice_keeps_an_editors_change(admin_client):
+    """`make run` loads the demo content each time: what an editor published or
+    drafted in between stays as it is."""
+    from .test_admin import admin_url, form_data
+
+    call_command("load_demo_content")
+    level = LevelOfCare.objects.get(slug="intensive-outpatient-program")
+    url = admin_url(LevelOfCare, "change", level.pk)
+    data = form_data(admin_client.get(url))
+    data["summary"] = "An editor's published summary."
+    assert admin_client.post(url, data).status_code == 302
+    page = Page.objects.get(slug="about")
+    page_url = admin_url(Page, "change", page.pk)
+    data = form_data(admin_client.get(page_url), button="_save_draft")
+    data["title"] = "An editor's draft title"
+    assert admin_client.post(page_url, data).status_code == 302
+    Service.objects.filter(slug="family-therapy").update(description="Edited by hand.")
+
+    call_command("load_demo_content")
+
+    level.refresh_from_db()
+    page.refresh_from_db()
+    assert level.summary == "An editor's published summary."
+    assert page.draft["title"] == "An editor's draft title"
+    assert Service.objects.get(slug="family-therapy").description == "Edited by hand."
+
+
+def test_loading_again_adds_only_what_is_missing():
+    call_command("load_demo_content")
+    Page.objects.filter(slug="accessibility").delete()
+    level = LevelOfCare.objects.get(slug="outpatient-program")
+    level.faqs.all().delete()  # an editor removed them: not put back
+
+    call_command("load_demo_content")
+
+    assert Page.objects.filter(slug="accessibility", status=PublicationStatus.PUBLISHED).exists()
+    assert not level.faqs.exists()
+
+
+def test_reset_restores_the_demo_text_as_a_new_version(capsys):
+    from reversion.models import Version
+
+    call_command("load_demo_content")
+    level = LevelOfCare.objects.get(slug="intensive-outpatient-program")
+    original = level.summary
+    LevelOfCare.objects.filter(pk=level.pk).update(
+        summary="Edited", status=PublicationStatus.DRAFT, draft={"summary": "Draft"}
+    )
+
+    call_command("load_demo_content", "--reset")
+
+    level.refresh_from_db()
+    assert level.summary == original and level.is_published and level.draft is None
+    latest = Version.objects.get_for_object(level).first()
+    assert latest.revision.get_comment() == "Demo content restored (load_demo_content --reset)"
+    assert Version.objects.get_for_object(level).count() == 2

@@ -1,17 +1,29 @@
+import reversion
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
 from programs.demo_content import load_demo_content
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update the demo site content (levels of care, services, plain pages, site facts). "
-        "Safe to run again: rows are matched by slug and updated in place."
+        "Add the demo site content that is missing (levels of care, services, plain pages, site facts), "
+        "each with a first version in its history. Safe to run again: content that exists, edited or not, "
+        "is left as it is. --reset puts the demo text back (recorded as a new version)."
     )
 
-    def handle(self, *args, **options):
-        with transaction.atomic():
-            counts = load_demo_content()
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Overwrite the demo rows with the demo text and publish it, dropping their drafts.",
+        )
+
+    def handle(self, *args, reset=False, **options):
+        comment = "Demo content restored (load_demo_content --reset)" if reset else "Demo content loaded"
+        # One revision: every row written gets a version with this comment; a
+        # run that writes nothing records nothing.
+        with reversion.create_revision():
+            reversion.set_comment(comment)
+            counts = load_demo_content(reset=reset)
         summary = ", ".join(f"{n} {label}" for label, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo content loaded: {summary}."))
