@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from programs.models import LevelOfCare
 from tests.admissions.factories import content_editor, otp_verify
-from tests.browser.conftest import axe, chromium, open_context, phone, site_content  # noqa: F401 - fixtures
-from tests.browser.test_coordinator_works_lead import axe_violations, report, sign_in
+
+from .test_coordinator_works_lead import axe_violations, report, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("site_content")]
 
@@ -28,7 +28,7 @@ def violations_in_our_markup(violations):
     return found
 
 
-def test_editor_drafts_previews_and_publishes_on_a_phone(phone, axe):  # noqa: F811 - fixtures
+def test_editor_drafts_previews_and_publishes_on_a_phone(phone, axe):
     editor = content_editor("robin")
     device = otp_verify(editor)[0] if apps.is_installed("django_otp") else None
     level = LevelOfCare.objects.get(slug="intensive-outpatient-program")
