@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -161,11 +162,137 @@ def auto_reply_send(kind: str, submission_id: int, attempt: int = 1) -> str:
     )
 
 
+NOTIFICATIONS = (
+    # (task, the timestamp it sets once sent)
+    (staff_alert_send, "staff_alert_sent_at"),
+    (auto_reply_send, "auto_reply_sent_at"),
+)
+# A request younger than this may still have its tasks on the way (queued on
+# commit, or the web process' transaction just ending): the sweep leaves it.
+OWED_AFTER = datetime.timedelta(minutes=1)
+# Mail that failed every attempt gets a fresh series of attempts this long
+# after the last one failed (the mail outage may be over by then).
+FAILED_RETRY_AFTER = datetime.timedelta(hours=1)
+# Older requests are no longer chased: staff see them as late (the auto-reply
+# would arrive days after the person wrote).
+OWED_MAX_AGE = datetime.timedelta(days=2)
+
+
+def tasks_share_the_database() -> bool:
+    """True when the task queue is django-tasks-db on the database the
+    requests are stored in: a task row written inside the request's
+    transaction is then committed (or rolled back) with the request."""
+    from django.db import router
+    from django.tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    backend = task_backends[staff_alert_send.backend]
+    return isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) == "default"
+
+
 def intake_notifications_enqueue(*, kind: str, submission_id: int) -> None:
     """Queue the staff alert and auto-reply. Call after the transaction
-    commits; a queue failure is logged and never loses the stored request."""
+    commits; a queue failure is logged and never loses the stored request:
+    `manage.py send_owed_alerts` queues what is still owed a minute later."""
     for this_task in (staff_alert_send, auto_reply_send):
         try:
             this_task.enqueue(kind, submission_id)
         except Exception:
             logger.exception("could not queue %s for %s %s", this_task.name, kind, submission_id)
+
+
+def _task_rows(this_task, kind, submission_id):
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path=this_task.module_path,
+        args_kwargs__args__0=kind,
+        args_kwargs__args__1=submission_id,
+    )
+
+
+def notification_owed(this_task, kind, submission_id, *, now=None) -> bool:
+    """A message not sent whose task is neither waiting, running nor done:
+    never queued (the enqueue failed), or every attempt failed more than
+    FAILED_RETRY_AFTER ago. The caller checked the sent timestamp is empty.
+    A task that finished without sending (no address, request purged) is done."""
+    now = now or timezone.now()
+    from django_tasks_db.compat import TaskResultStatus
+
+    last = (
+        _task_rows(this_task, kind, submission_id)
+        .order_by("-enqueued_at")
+        .only("status", "finished_at")
+        .first()
+    )
+    if last is None:
+        return True
+    return (
+        last.status == TaskResultStatus.FAILED
+        and last.finished_at is not None
+        and last.finished_at < now - FAILED_RETRY_AFTER
+    )
+
+
+def _candidates(model, now):
+    return model.objects.filter(
+        Q(staff_alert_sent_at=None) | Q(auto_reply_sent_at=None),
+        submitted_at__lt=now - OWED_AFTER,
+        submitted_at__gte=now - OWED_MAX_AGE,
+    )
+
+
+def owed_notifications_enqueue(*, now=None) -> list[tuple[str, str, int]]:
+    """Queue each staff alert and auto-reply a stored request is still owed.
+
+    Idempotent and safe with several copies running: each request is locked
+    (skip_locked: another sweep has it) while its tasks are checked and queued,
+    and on the database queue the task rows commit with that lock released.
+    The send itself is at most once (_send_once), so a duplicate could only
+    cost a task run, never a second mail. Returns (task name, kind, id) queued.
+    """
+    now = now or timezone.now()
+    in_transaction = tasks_share_the_database()
+    queued = []
+    for kind, model in SUBMISSION_MODELS.items():
+        for pk in _candidates(model, now).order_by("pk").values_list("pk", flat=True):
+            after_commit = []
+            with transaction.atomic():
+                submission = (
+                    _candidates(model, now)
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .filter(pk=pk)
+                    .only("pk", "staff_alert_sent_at", "auto_reply_sent_at")
+                    .first()
+                )
+                if submission is None:
+                    continue  # another sweep holds it, or it was just sent
+                for this_task, sent_field in NOTIFICATIONS:
+                    if getattr(submission, sent_field) is not None:
+                        continue
+                    if this_task is staff_alert_send and not settings.ADMISSIONS_ALERT_EMAIL.strip():
+                        continue
+                    if not notification_owed(this_task, str(kind), pk, now=now):
+                        continue
+                    if in_transaction:
+                        this_task.enqueue(str(kind), pk)
+                    else:
+                        after_commit.append(this_task)
+                    queued.append((this_task.name, str(kind), pk))
+            for this_task in after_commit:  # never run a task under our lock
+                this_task.enqueue(str(kind), pk)
+    for name, kind, pk in queued:
+        logger.warning("%s for %s %s was owed and is queued now", name, kind, pk)
+    return queued
+
+
+def requests_with_late_alert(*, now=None) -> list[tuple[str, int]]:
+    """(kind, id) of stored requests whose staff alert is not sent more than
+    OWED_AFTER after they arrived: for a staff-facing flag (the inbox)."""
+    now = now or timezone.now()
+    late = []
+    for kind, model in SUBMISSION_MODELS.items():
+        rows = model.objects.filter(staff_alert_sent_at=None, submitted_at__lt=now - OWED_AFTER)
+        late.extend((str(kind), pk) for pk in rows.order_by("submitted_at").values_list("pk", flat=True))
+    return late

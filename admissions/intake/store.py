@@ -140,7 +140,9 @@ def request_store(*, answers: IntakeAnswers, context: RequestContext):
             submission.save(force_insert=True)
             LeadEvent.objects.create(lead=lead, at=now, kind=LeadEvent.Kind.SUBMITTED, note="")
             # Alert and auto-reply only once the request is surely stored;
-            # the task gets the kind and id, never the answers.
+            # the task gets the kind and id, never the answers. Best effort:
+            # the stored request owes them until sent, and `manage.py
+            # send_owed_alerts` (every minute) queues any this enqueue lost.
             transaction.on_commit(
                 functools.partial(
                     intake_notifications_enqueue, kind=answers.kind, submission_id=submission.pk
