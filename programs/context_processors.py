@@ -1,12 +1,70 @@
+import logging
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils.functional import SimpleLazyObject
 
+from . import selectors
 from .selectors import site_chrome
+
+logger = logging.getLogger(__name__)
+
+# The last site chrome this process read: the header and footer (above all the
+# admissions phone number) when the database is unreachable.
+_last_good_chrome = None
 
 
 def site_facts(request):
     """Header and footer data (phone, address, licences, menus).
 
     Lazy so that responses which never render the site chrome (health checks,
-    admin JSON) pay nothing for it.
+    admin JSON) pay nothing for it. Survives a database outage: the last chrome
+    this process read, else the phone number from settings, so a page that
+    needs nothing else from the database (the thank-you pages) still renders.
     """
-    return {"site": SimpleLazyObject(site_chrome)}
+    return {"site": SimpleLazyObject(_site_chrome_or_last_good)}
+
+
+def _site_chrome_or_last_good():
+    global _last_good_chrome
+    try:
+        chrome = site_chrome()
+    except (OperationalError, InterfaceError) as exc:
+        logger.warning("database unavailable (%s): site chrome from memory or settings", type(exc).__name__)
+        return _last_good_chrome or fallback_chrome()
+    _last_good_chrome = chrome
+    return chrome
+
+
+def fallback_facts():
+    """Site facts without the database: the last ones this process read, else
+    ADMISSIONS_PHONE / ADMISSIONS_PHONE_DISPLAY from settings, else None."""
+    if selectors._last_known_facts is not None:
+        return selectors._last_known_facts
+    phone = getattr(settings, "ADMISSIONS_PHONE", "")
+    if not phone:
+        return None
+    return SimpleNamespace(
+        name=getattr(settings, "SITE_NAME", "Sheer Recovery"),
+        admissions_phone=phone,
+        admissions_phone_display=getattr(settings, "ADMISSIONS_PHONE_DISPLAY", "") or phone,
+        email="",
+        street_address="",
+        locality="",
+        region="",
+        postal_code="",
+        hours="Admissions answers 24 hours a day, 7 days a week",
+    )
+
+
+def fallback_chrome():
+    return SimpleNamespace(
+        facts=fallback_facts(),
+        programs=[],
+        footer_pages=[],
+        licenses=[],
+        accreditations=[],
+        header_page_slugs=(),
+        json_ld=None,
+    )

@@ -18,6 +18,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
@@ -82,8 +83,10 @@ class DatabaseOutageMiddleware:
     send it again and the admissions phone number (status 503, Retry-After).
     The one-time form token goes back too, so a post that did get stored
     before the connection broke is recognised on resend and stored once.
+    A GET of a form page (which needs the database for its one-time token and
+    consent wording) gets the outage page with the phone number instead (503).
     Only for the URL namespaces in DATABASE_OUTAGE_FORM_NAMESPACES (the public
-    intake forms); the page reads nothing from the database.
+    intake forms); the pages read nothing from the database.
     """
 
     def __init__(self, get_response):
@@ -94,10 +97,19 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if request.method != "POST" or not isinstance(exception, DATABASE_DOWN):
+        if not isinstance(exception, DATABASE_DOWN):
             return None
         match = request.resolver_match
         if match is None or not self.namespaces.intersection(match.namespaces):
+            return None
+        if request.method in ("GET", "HEAD"):
+            logger.warning(
+                "database unavailable for %s (%s); outage page with the phone number",
+                match.view_name,
+                type(exception).__name__,
+            )
+            return form_unavailable_response(request)
+        if request.method != "POST":
             return None
         logger.warning(
             "database unavailable during %s post (%s); answers returned to the sender",
@@ -107,8 +119,43 @@ class DatabaseOutageMiddleware:
         return answers_kept_response(request, getattr(match.func, "form_class", None))
 
 
-def answers_kept_response(request, form_class=None):
+# Standalone like 500.html: base.html's menus come from the database.
+FORM_UNAVAILABLE_PAGE = """{% extends "standalone_base.html" %}
+{% block title %}Our form is not available just now{% endblock %}
+{% block content %}
+    <h1>Our form is not available just now</h1>
+    <div class="alert alert-warning" role="alert">
+      <p class="mb-0">Our system has a short problem. Please try the form again in a few minutes.</p>
+    </div>
+    {% if facts %}
+    <p>Or call our admissions team now: we answer 24 hours a day, and the call is free and confidential.</p>
+    <p><a class="btn btn-primary btn-lg" href="tel:{{ facts.admissions_phone }}">Call {{ facts.admissions_phone_display }}</a></p>
+    {% else %}
+    <p>Or call our admissions team; the number is on our home page. We answer 24 hours a day.</p>
+    {% endif %}
+    <p>If you or someone you love is in crisis, call or text <a href="tel:988">988</a>. If a life is in danger, call <a href="tel:911">911</a>.</p>
+{% endblock %}
+"""
+
+
+def _facts_without_database():
+    from programs.context_processors import fallback_facts
     from programs.selectors import site_facts_for_error_page
+
+    return site_facts_for_error_page() or fallback_facts()
+
+
+def form_unavailable_response(request):
+    from django.template import engines
+
+    page = engines["django"].from_string(FORM_UNAVAILABLE_PAGE)
+    response = HttpResponse(page.render({"facts": _facts_without_database()}, request), status=503)
+    response["Retry-After"] = "60"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def answers_kept_response(request, form_class=None):
 
     fields = form_class.base_fields if form_class is not None else {}
     shown, kept = [], []
@@ -126,7 +173,7 @@ def answers_kept_response(request, form_class=None):
         request,
         "sheer_site/answers_kept.html",
         {
-            "facts": site_facts_for_error_page(),
+            "facts": _facts_without_database(),
             "shown": shown,
             "kept": kept,
             "files": files,

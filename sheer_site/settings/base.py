@@ -25,6 +25,11 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 # Public origin of the site, used for canonical URLs, sitemaps, JSON-LD and
 # links in staff alerts. No trailing slash.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The 24/7 admissions line for pages rendered while the database is down and
+# this process has not read the site facts yet (programs/context_processors.py,
+# outage pages): E.164 and as people read it. The admin's site facts win.
+ADMISSIONS_PHONE = env("ADMISSIONS_PHONE", default="")
+ADMISSIONS_PHONE_DISPLAY = env("ADMISSIONS_PHONE_DISPLAY", default="")
 # The admin is not at /admin/ in production: a configurable path keeps it
 # off the common scanner lists.
 ADMIN_PATH = env("DJANGO_ADMIN_PATH", default="admin/").strip("/") + "/"

@@ -14,6 +14,8 @@ SECRET_KEY = "test-only-secret-key-not-for-anything-else-0123456789"  # noqa: S1
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 SITE_URL = "https://www.example.test"
+ADMISSIONS_PHONE = "+19495550142"
+ADMISSIONS_PHONE_DISPLAY = "(949) 555-0142"
 STORAGES = {
     **STORAGES,  # noqa: F405
     # Tests do not need collectstatic's manifest.
