@@ -77,7 +77,8 @@ def multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes]]
 
 def insurance_answers(marker: str, carrier_id: str) -> list[tuple[str, str]]:
     return [
-        ("first_name", marker),
+        ("utm_campaign", marker),
+        ("first_name", client.name_for(marker)),
         ("last_name", "Fleet"),
         ("date_of_birth", "04/27/1985"),
         ("phone", ""),
@@ -182,8 +183,8 @@ def run(options) -> int:
 
 
 def stored(url: str, run_id: str) -> dict[str, int]:
-    """Insurance-verification rows per marker (the patient's first name)."""
-    return database.count_by_first_name(url, "admissions_insuranceverification", run_id)
+    """Insurance-verification rows per marker (sent as the campaign)."""
+    return database.count_by_marker(url, "admissions_insuranceverification", run_id)
 
 
 if __name__ == "__main__":

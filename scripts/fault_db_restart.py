@@ -8,24 +8,31 @@ people would: load the form, post it, and on the "we couldn't save" page press
 "Send again" a second later. Part-way through, PostgreSQL is stopped (fast
 shutdown: open connections are cut) and started again.
 
-Then it counts, from the database: every post that reached the thank-you page
-is stored exactly once; every post that did not got the page with the answers
-kept and a phone number (HTTP 503); the site serves again by itself.
+Two task workers (manage.py task_worker, as deploy/systemd runs them) send the
+staff alerts and auto-replies to a local mail server, and the owed-alert sweep
+runs every few seconds (as its systemd timer does every minute).
+
+Then it counts, from the database and the mailbox: every post that reached the
+thank-you page is stored exactly once; every post that did not got the page
+with the answers kept and a phone number (HTTP 503); the site serves again by
+itself; and every stored request got exactly one staff alert and one
+auto-reply, recorded as sent, with no task left failed, running or waiting.
 
     .venv/bin/python scripts/fault_db_restart.py                  # 60 s, the issue's run
     .venv/bin/python scripts/fault_db_restart.py --duration 15    # make test's short run
     .venv/bin/python scripts/fault_db_restart.py --pool 4         # with psycopg's pool
 
-Exit status 1 on any loss, duplicate, bare error, or no recovery.
+Exit status 1 on any loss, duplicate, bare error, no recovery, or a missing or doubled mail.
 """
 
 import argparse
+import contextlib
 import sys
 import threading
 import time
 from collections import Counter
 
-from harness import client, database, site
+from harness import client, database, mail, site
 from harness.process import Group, log
 
 
@@ -43,6 +50,13 @@ def main(argv=None) -> int:
     parser.add_argument("--resend-tries", type=int, default=15, help="times a person presses Send again")
     parser.add_argument("--port", type=int, default=8801)
     parser.add_argument("--pg-port", type=int, default=8854)
+    parser.add_argument("--smtp-port", type=int, default=8826)
+    parser.add_argument(
+        "--sweep-every", type=float, default=5.0, help="seconds between owed-alert sweeps (default 5)"
+    )
+    parser.add_argument(
+        "--mail-deadline", type=float, default=120.0, help="seconds to wait for every mail after the run"
+    )
     options = parser.parse_args(argv)
     return run(options)
 
@@ -54,7 +68,7 @@ def run(options) -> int:
         group.on_close(cluster.close)
         cluster.start()
         url = database.fresh(cluster.server_url, "sheer_h8_restart")
-        site.serve_fleet(
+        env, _ = site.serve_fleet(
             group,
             url,
             options.port,
@@ -62,7 +76,23 @@ def run(options) -> int:
             threads=4,
             DATABASE_POOL_MAX_SIZE=options.pool,
             DATABASE_POOL_MIN_SIZE=1,
+            EMAIL_PORT=options.smtp_port,
+            # The drill compresses the sweep's minute into seconds.
+            ADMISSIONS_ALERT_OWED_AFTER_SECONDS=max(1, int(options.sweep_every)),
         )
+        mbox = group.work / "mail.mbox"
+        mail.start_sink(group, options.smtp_port, mbox)
+        site.worker(group, env, "restart-1")
+        site.worker(group, env, "restart-2")
+        sweeping = threading.Event()
+
+        def sweep() -> None:  # the systemd timer, compressed
+            while not sweeping.wait(options.sweep_every):
+                # While the database is down the sweep fails; the next run catches up.
+                with contextlib.suppress(RuntimeError):
+                    site.manage(env, "send_owed_alerts", "-v", "0")
+
+        threading.Thread(target=sweep, daemon=True).start()
         mode = f"pool max {options.pool}/process" if options.pool else "persistent connections"
         log(f"gunicorn on {options.port} ({mode}); {options.clients} clients for {options.duration:.0f}s")
 
@@ -114,7 +144,15 @@ def run(options) -> int:
             default=None,
         )
 
-        stored = database.count_by_first_name(url, "admissions_consultationrequest", run_id)
+        # Every stored request is owed one alert and one auto-reply.
+        mail_deadline = time.monotonic() + options.mail_deadline
+        while time.monotonic() < mail_deadline and mail.problems(mail.tally(url, run_id, mbox)):
+            time.sleep(1)
+        sweeping.set()
+        tally = mail.tally(url, run_id, mbox)
+        mail_problems = mail.problems(tally)
+
+        stored = database.count_by_marker(url, "admissions_consultationrequest", run_id)
         outcomes = Counter(r["outcome"] for r in results.values())
         thanked = [m for m, r in results.items() if r["outcome"] == "stored"]
         lost = [m for m in thanked if stored.get(m, 0) == 0]
@@ -142,10 +180,16 @@ def run(options) -> int:
         if first_ok_after is not None:
             print(f"  first thank-you after restart  {first_ok_after:.1f}s")
         print(f"  recovery submission            {recovered['outcome']}")
+        print(f"  staff alerts exactly once      {sum(r['alerts'] == 1 for r in tally['requests'])}")
+        print(f"  auto-replies exactly once      {sum(r['replies'] == 1 for r in tally['requests'])}")
+        print(f"  MAIL PROBLEMS                  {len(mail_problems)}")
+        print(f"  queue                          {tally['tasks']}")
+        for problem in mail_problems[:10]:
+            print(f"    {problem}")
         for marker, detail in bad[:5]:
             print(f"    bare error: {marker}: {detail}")
 
-        failed = bool(lost or duplicates or bad or recovered["outcome"] != "stored")
+        failed = bool(lost or duplicates or bad or mail_problems or recovered["outcome"] != "stored")
         if kept_seen == set() and options.duration >= 10:
             print("  note: no post met the outage (too few clients?)")
         return group.result(failed)

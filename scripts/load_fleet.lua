@@ -28,6 +28,9 @@ local function urlencode(s)
   return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", string.byte(c)) end))
 end
 
+-- A name is letters only: digits of the marker become capitals A-J.
+local letters = {["0"]="A", ["1"]="B", ["2"]="C", ["3"]="D", ["4"]="E", ["5"]="F", ["6"]="G", ["7"]="H", ["8"]="I", ["9"]="J"}
+
 function request()
   n = n + 1
   local slot = n % 10
@@ -37,7 +40,8 @@ function request()
     sent = sent + 1
     local marker = run .. "t" .. id .. "n" .. sent
     local body = "csrfmiddlewaretoken=" .. urlencode(t.csrf) .. "&form_token=" .. urlencode(t.form_token)
-      .. "&first_name=" .. marker .. "&last_name=Load&phone=&email=" .. string.lower(marker) .. "%40example.com"
+      .. "&utm_campaign=" .. marker .. "&first_name=" .. string.gsub(marker, "%d", letters)
+      .. "&last_name=Load&phone=&email=" .. string.lower(marker) .. "%40example.com"
       .. "&best_time_to_call=any&who_needs_help=self&caller_relation=&level_of_care=&message=Load+test."
       .. "&heard_about=search&contact_consent=on&website="
     return wrk.format("POST", form, {

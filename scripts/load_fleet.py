@@ -88,7 +88,7 @@ def run_shape(instances: int, options, env: dict) -> dict:
         }
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
         requests = access_log(proxy.dir / "access.log")
-        rows = database.count_by_first_name(env["DATABASE_URL"], "admissions_consultationrequest", run_id)
+        rows = database.count_by_marker(env["DATABASE_URL"], "admissions_consultationrequest", run_id)
         return {
             "instances": instances,
             "rps": rps,

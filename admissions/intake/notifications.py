@@ -167,9 +167,15 @@ NOTIFICATIONS = (
     (staff_alert_send, "staff_alert_sent_at"),
     (auto_reply_send, "auto_reply_sent_at"),
 )
-# A request younger than this may still have its tasks on the way (queued on
-# commit, or the web process' transaction just ending): the sweep leaves it.
-OWED_AFTER = datetime.timedelta(minutes=1)
+
+
+def owed_after() -> datetime.timedelta:
+    """A request younger than this may still have its tasks on the way (queued
+    on commit, or the web process' transaction just ending): the sweep leaves
+    it. ADMISSIONS_ALERT_OWED_AFTER_SECONDS, a minute by default."""
+    return datetime.timedelta(seconds=settings.ADMISSIONS_ALERT_OWED_AFTER_SECONDS)
+
+
 # Mail that failed every attempt gets a fresh series of attempts this long
 # after the last one failed (the mail outage may be over by then).
 FAILED_RETRY_AFTER = datetime.timedelta(hours=1)
@@ -238,7 +244,7 @@ def notification_owed(this_task, kind, submission_id, *, now=None) -> bool:
 def _candidates(model, now):
     return model.objects.filter(
         Q(staff_alert_sent_at=None) | Q(auto_reply_sent_at=None),
-        submitted_at__lt=now - OWED_AFTER,
+        submitted_at__lt=now - owed_after(),
         submitted_at__gte=now - OWED_MAX_AGE,
     )
 
@@ -289,10 +295,10 @@ def owed_notifications_enqueue(*, now=None) -> list[tuple[str, str, int]]:
 
 def requests_with_late_alert(*, now=None) -> list[tuple[str, int]]:
     """(kind, id) of stored requests whose staff alert is not sent more than
-    OWED_AFTER after they arrived: for a staff-facing flag (the inbox)."""
+    owed_after() after they arrived: for a staff-facing flag (the inbox)."""
     now = now or timezone.now()
     late = []
     for kind, model in SUBMISSION_MODELS.items():
-        rows = model.objects.filter(staff_alert_sent_at=None, submitted_at__lt=now - OWED_AFTER)
+        rows = model.objects.filter(staff_alert_sent_at=None, submitted_at__lt=now - owed_after())
         late.extend((str(kind), pk) for pk in rows.order_by("submitted_at").values_list("pk", flat=True))
     return late

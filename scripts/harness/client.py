@@ -124,14 +124,25 @@ class Browser:
 
 
 def run_id() -> str:
-    """A marker for one run's requests (their first names start with it)."""
+    """A marker for one run's requests (every marker of the run starts with it)."""
     return "F" + uuid.uuid4().hex[:6]
 
 
+# Digits in a marker become capitals A-J in the name: a name is letters only.
+_DIGITS_AS_LETTERS = str.maketrans("0123456789", "ABCDEFGHIJ")
+
+
+def name_for(marker: str) -> str:
+    """The first name a marker's request is sent with (letters only)."""
+    return marker.translate(_DIGITS_AS_LETTERS)
+
+
 def consultation_answers(marker: str, **changes: str) -> list[tuple[str, str]]:
-    """A person's answers; `marker` (unencrypted first name) finds the row later."""
+    """A person's answers. The marker travels as the campaign (utm_campaign, a
+    plaintext column: names are encrypted at rest) and finds the row later."""
     answers = {
-        "first_name": marker,
+        "utm_campaign": marker,
+        "first_name": name_for(marker),
         "last_name": "Fleet",
         "phone": "",
         "email": f"{marker.lower()}@example.com",
@@ -153,7 +164,7 @@ def is_answers_kept_page(status: int, body: bytes, marker: str) -> bool:
     text = body.decode(errors="replace")
     return (
         status == 503
-        and f'name="first_name" value="{marker}"' in text
+        and f'name="first_name" value="{name_for(marker)}"' in text
         and "Send again" in text
         and 'href="tel:' in text
     )

@@ -68,13 +68,13 @@ def count(url: str, table: str) -> int:
     return int(psql(url, f"SELECT count(*) FROM {table}"))  # noqa: S608 - our own table names
 
 
-def count_by_first_name(url: str, table: str, prefix: str) -> dict[str, int]:
-    """Rows of `table` per first_name (a run's marker), for names starting with prefix."""
+def count_by_marker(url: str, table: str, prefix: str) -> dict[str, int]:
+    """Rows of `table` per run marker (sent as utm_campaign), for markers starting with prefix."""
     import psycopg
 
     with psycopg.connect(url) as conn:
         rows = conn.execute(
-            f"SELECT first_name, count(*) FROM {table} WHERE first_name LIKE %s GROUP BY first_name",  # noqa: S608
+            f"SELECT utm_campaign, count(*) FROM {table} WHERE utm_campaign LIKE %s GROUP BY utm_campaign",  # noqa: S608
             [prefix + "%"],
         ).fetchall()
     return dict(rows)

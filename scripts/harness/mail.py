@@ -48,8 +48,8 @@ def tally(database_url: str, prefix: str, mbox: Path) -> dict:
 
     with psycopg.connect(database_url) as conn:
         requests = conn.execute(
-            "SELECT id, lead_id, first_name, staff_alert_sent_at IS NOT NULL, auto_reply_sent_at IS NOT NULL "
-            "FROM admissions_consultationrequest WHERE first_name LIKE %s",
+            "SELECT id, lead_id, utm_campaign, staff_alert_sent_at IS NOT NULL, auto_reply_sent_at IS NOT NULL "
+            "FROM admissions_consultationrequest WHERE utm_campaign LIKE %s",
             [prefix + "%"],
         ).fetchall()
         tasks = dict(

@@ -155,15 +155,16 @@ def serve_fleet(
 
 
 def worker(group: Group, env: dict, worker_id: str | None = None, *, interval: float = 0.2) -> Proc:
-    """manage.py db_worker on every queue. With an id, as sheer-worker@.service
-    runs it: this id's orphaned tasks are requeued first."""
+    """manage.py task_worker (db_worker that waits out a database restart) on
+    every queue. With an id, as sheer-worker@.service runs it: this id's
+    orphaned tasks are requeued first."""
     identity = []
     if worker_id is not None:
         manage(env, "requeue_stale_tasks", "--worker-id", worker_id)
         identity = ["--worker-id", worker_id]
     return group.start(
         f"worker-{worker_id or len(group.procs)}",
-        [PYTHON, MANAGE, "db_worker", "--queue-name", "*", *identity, "--interval", str(interval),
+        [PYTHON, MANAGE, "task_worker", "--queue-name", "*", *identity, "--interval", str(interval),
          "--no-startup-delay", "--no-reload", "-v", "2"],
         env=env,
     )  # fmt: skip

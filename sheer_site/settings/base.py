@@ -264,6 +264,9 @@ ADMISSIONS_RATE_WINDOW_SECONDS = env.int("ADMISSIONS_RATE_WINDOW_SECONDS", defau
 ADMISSIONS_MIN_FILL_SECONDS = env.float("ADMISSIONS_MIN_FILL_SECONDS", default=3.0)
 # The call-back time promised on the thank-you page and in the auto-reply.
 ADMISSIONS_CALLBACK_MINUTES = env.int("ADMISSIONS_CALLBACK_MINUTES", default=30)
+# A stored request whose staff alert or auto-reply has no task this long after
+# it arrived is owed one; `manage.py send_owed_alerts` (every minute) queues it.
+ADMISSIONS_ALERT_OWED_AFTER_SECONDS = env.int("ADMISSIONS_ALERT_OWED_AFTER_SECONDS", default=60)
 
 # How long a shared cache (nginx, a CDN run by the center) may keep a public
 # page. An edit in the admin reaches visitors within this many seconds.
