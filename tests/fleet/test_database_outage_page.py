@@ -91,14 +91,18 @@ def test_answers_kept_then_stored_once_on_resend(client, demo_content, cache_rea
     assert ConsultationRequest.objects.get().message == "Line one\n<script>alert(1)</script>"
 
 
-def test_get_and_staff_posts_keep_the_plain_error_page(client, demo_content, settings):
+def test_form_pages_offer_the_phone_and_staff_posts_keep_the_plain_error_page(client, demo_content, settings):
     site_facts_for_error_page()
     client.raise_request_exception = False
     with database_unreachable():
         form_page = client.get(CONSULTATION_URL)
         # A staff login is not echoed back (its password least of all).
         login = client.post(f"/{settings.ADMIN_PATH}login/", {"username": "a", "password": "secret-pw"})
+    # Issue 16: a form page loaded during an outage says how to call (503),
+    # rather than the bare error page; a staff login keeps the plain 500.
+    assert form_page.status_code == 503
+    assert b'href="tel:' in form_page.content
+    assert login.status_code == 500
     for response in (form_page, login):
-        assert response.status_code == 500  # the site's 500 page, not the answers page
-        assert b"We couldn't save" not in response.content
+        assert b"We couldn't save" not in response.content  # not the answers page
         assert b"secret-pw" not in response.content
