@@ -50,7 +50,7 @@ def main(argv=None) -> int:
     parser.add_argument("--resend-tries", type=int, default=15, help="times a person presses Send again")
     parser.add_argument("--port", type=int, default=8801)
     parser.add_argument("--pg-port", type=int, default=8854)
-    parser.add_argument("--smtp-port", type=int, default=8826)
+    parser.add_argument("--smtp-port", type=int, default=8827)
     parser.add_argument(
         "--sweep-every", type=float, default=5.0, help="seconds between owed-alert sweeps (default 5)"
     )
