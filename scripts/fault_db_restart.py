@@ -182,6 +182,7 @@ def run(options) -> int:
         print(f"  recovery submission            {recovered['outcome']}")
         print(f"  staff alerts exactly once      {sum(r['alerts'] == 1 for r in tally['requests'])}")
         print(f"  auto-replies exactly once      {sum(r['replies'] == 1 for r in tally['requests'])}")
+        print(f"  resent after a crash (same ID) {sum(r['resends'] for r in tally['requests'])}")
         print(f"  MAIL PROBLEMS                  {len(mail_problems)}")
         print(f"  queue                          {tally['tasks']}")
         for problem in mail_problems[:10]:

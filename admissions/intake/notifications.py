@@ -9,7 +9,7 @@ schedules a retry with backoff and never affects the stored request.
 
 import datetime
 import logging
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -19,6 +19,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone
+from django.utils.text import slugify
 
 from admissions.models import SUBMISSION_MODELS, InsuranceVerification, RequestKind
 from programs.models import SiteFacts
@@ -89,6 +90,12 @@ def _kind_of(submission) -> str:
     )
 
 
+def message_id(label: str, kind: str, submission_id: int) -> str:
+    """<staff-alert.consultation.42@www.example.com>: ids only, stable per message."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{slugify(label)}.{kind}.{submission_id}@{domain}>"
+
+
 def _send_once(*, this_task, kind, submission_id, attempt, sent_field, build, label):
     model = SUBMISSION_MODELS[RequestKind(kind)]
     failure = None
@@ -102,6 +109,12 @@ def _send_once(*, this_task, kind, submission_id, attempt, sent_field, build, la
         message = build(submission)
         if message is None:
             return "nothing to send"
+        # The same Message-ID on every attempt: should the database fail between
+        # the mail server's accept and our commit below, the retry sends the
+        # same message again, which mail systems recognise as one. Delivery is
+        # at least once: across such a crash exactly once cannot be had, and a
+        # missed alert costs a person their call back.
+        message.extra_headers["Message-ID"] = message_id(label, kind, submission_id)
         try:
             message.send(using=settings.ADMISSIONS_MAILER)
         except Exception as exc:  # any transport failure: retry later

@@ -14,7 +14,7 @@ import os
 import re
 import signal
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from . import PYTHON, ROOT
@@ -34,11 +34,16 @@ def start_sink(group: Group, port: int, mbox: Path, *, delay: float = 0.0) -> Pr
 
 def received(mbox: Path) -> list[tuple[str, str]]:
     """(subject, to) of every message the sink accepted."""
+    return [(subject, to) for subject, to, _ in deliveries(mbox)]
+
+
+def deliveries(mbox: Path) -> list[tuple[str, str, str]]:
+    """(subject, to, Message-ID) of every delivery the sink accepted."""
     import mailbox
 
     if not mbox.exists():
         return []
-    return [(str(m["subject"]), str(m["to"])) for m in mailbox.mbox(str(mbox))]
+    return [(str(m["subject"]), str(m["to"]), str(m["message-id"])) for m in mailbox.mbox(str(mbox))]
 
 
 def tally(database_url: str, prefix: str, mbox: Path) -> dict:
@@ -55,19 +60,28 @@ def tally(database_url: str, prefix: str, mbox: Path) -> dict:
         tasks = dict(
             conn.execute("SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status")
         )
-    messages = received(mbox)
-    alerts = Counter()
-    replies = Counter()
-    for subject, to in messages:
+    messages = deliveries(mbox)
+    # A message is its Message-ID: the same one delivered again (a retry after
+    # a crash between the mail server's accept and the commit) is one message
+    # sent twice, counted apart as a resend.
+    alerts, replies = defaultdict(set), defaultdict(set)
+    alert_sends, reply_sends = Counter(), Counter()
+    for subject, to, message_id in messages:
         if match := re.search(r"\(lead (\d+)\)", subject):
-            alerts[int(match.group(1))] += 1
+            alerts[int(match.group(1))].add(message_id)
+            alert_sends[int(match.group(1))] += 1
         elif subject == "We received your request":
-            replies[to.lower()] += 1
+            replies[to.lower()].add(message_id)
+            reply_sends[to.lower()] += 1
     per_request = [
         {
             "marker": marker,
-            "alerts": alerts.get(lead_id, 0),
-            "replies": replies.get(f"{marker.lower()}@example.com", 0),
+            "alerts": len(alerts.get(lead_id, ())),
+            "replies": len(replies.get(f"{marker.lower()}@example.com", ())),
+            "resends": alert_sends.get(lead_id, 0)
+            - len(alerts.get(lead_id, ()))
+            + reply_sends.get(f"{marker.lower()}@example.com", 0)
+            - len(replies.get(f"{marker.lower()}@example.com", ())),
             "alert_marked": alert_marked,
             "reply_marked": reply_marked,
         }
