@@ -245,3 +245,103 @@ class _CompleteInput:
     def __iter__(self):
         while line := self.readline():
             yield line
+
+
+class RejectUnreadableBodyMiddleware:
+    """A form post Django cannot parse gets the 400 page before anything reads it.
+
+    ``application/x-www-form-urlencoded`` is UTF-8 by definition; with another
+    charset (latin-1, utf-16) Django raises BadRequest at every read of
+    ``request.POST``: in the CSRF check, in the login view, and in the error
+    views' own CSRF check (a 500). Sits after the header middleware (the 400
+    page gets every security header) and before the CSRF check runs (its
+    process_view comes after every middleware's __call__).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .errors import bad_request, forget_unreadable_body
+
+        if forget_unreadable_body(request):
+            return bad_request(request)
+        return self.get_response(request)
+
+
+class FormPostBudgetMiddleware:
+    """Every post to a public form counts against its address, valid or not
+    (issue 15 #6): the per-address limit in admissions/intake counts stored
+    requests only, so invalid posts, each of which may carry two photos to
+    check, were free. Past ADMISSIONS_POST_LIMIT posts per address in
+    ADMISSIONS_RATE_WINDOW_SECONDS the form answers 429 with the phone number
+    until the window ends. A light counter in the shared cache (one key per
+    address); with the database down it counts nothing and lets the post
+    through to DatabaseOutageMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.namespaces = set(settings.DATABASE_OUTAGE_FORM_NAMESPACES)
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        limit = settings.ADMISSIONS_POST_LIMIT
+        match = request.resolver_match
+        if request.method != "POST" or not limit or match is None:
+            return None
+        if not self.namespaces.intersection(match.namespaces):
+            return None
+        try:
+            count = self.count(request.META.get("REMOTE_ADDR") or "unknown")
+        except DATABASE_DOWN:
+            return None
+        if count > limit:
+            logger.warning("form post limit reached for an address (%s posts)", count)
+            return too_many_posts_response(request)
+        return None
+
+    @staticmethod
+    def count(address: str) -> int:
+        from django.core.cache import cache
+
+        from admissions.phi.crypto import lookup_hash
+
+        # A keyed hash: the address is personal data and stays out of the cache table.
+        key = f"form-posts:{lookup_hash('form-posts', address)}"
+        window = settings.ADMISSIONS_RATE_WINDOW_SECONDS
+        if cache.add(key, 1, window):
+            return 1
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.set(key, 1, window)
+            return 1
+
+
+TOO_MANY_POSTS_PAGE = """{% extends "standalone_base.html" %}
+{% block title %}Please wait a few minutes{% endblock %}
+{% block content %}
+    <h1>Please wait a few minutes before you send the form again</h1>
+    <p>We received many tries from your connection in a short time.</p>
+    {% if facts %}
+    <p>Call our admissions team now instead: we answer 24 hours a day, and the call is free and confidential.</p>
+    <p><a class="btn btn-primary btn-lg" href="tel:{{ facts.admissions_phone }}">Call {{ facts.admissions_phone_display }}</a></p>
+    {% else %}
+    <p>Or call our admissions team; the number is on our home page. We answer 24 hours a day.</p>
+    {% endif %}
+    <p>If you or someone you love is in crisis, call or text <a href="tel:988">988</a>. If a life is in danger, call <a href="tel:911">911</a>.</p>
+{% endblock %}
+"""
+
+
+def too_many_posts_response(request):
+    from django.template import engines
+
+    page = engines["django"].from_string(TOO_MANY_POSTS_PAGE)
+    response = HttpResponse(page.render({"facts": _facts_without_database()}, request), status=429)
+    response["Retry-After"] = str(settings.ADMISSIONS_RATE_WINDOW_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -17,6 +17,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     # Second factor for staff, before the admin's own catch-all URLs.
     path(f"{settings.ADMIN_PATH}mfa/", include("admissions.access.mfa")),
+    path(f"{settings.ADMIN_PATH}mfa/passkeys/", include("admissions.access.passkeys")),
     path(settings.ADMIN_PATH, admin.site.urls),
     path(
         "sitemap.xml",
@@ -27,4 +28,7 @@ urlpatterns = [
     path("admissions/", include("admissions.intake.urls")),
     path("", include("programs.urls")),
 ]
+handler400 = "sheer_site.errors.bad_request"
+handler403 = "sheer_site.errors.permission_denied"
+handler404 = "sheer_site.errors.page_not_found"
 handler500 = "programs.views.server_error"

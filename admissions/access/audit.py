@@ -8,7 +8,7 @@ rows any other way.
 
 from django.utils import timezone
 
-from admissions.models import AuditEvent
+from admissions.models import AuditAction, AuditEvent
 
 
 def client_ip(request) -> str | None:
@@ -36,3 +36,20 @@ def audit_record(
         detail=str(detail)[:200],
         ip_address=client_ip(request),
     )
+
+
+def audit_list_view(request, response):
+    """One VIEW event for a list page that was shown (the lead inbox, the
+    submission lists: names, carrier, state, masked IDs are on them): which
+    list and how many rows, never the filters or search terms. Returns the
+    response."""
+    context = getattr(response, "context_data", None) or {}
+    changelist = context.get("cl")
+    if response.status_code == 200 and changelist is not None:
+        audit_record(
+            action=AuditAction.VIEW,
+            request=request,
+            object_type=changelist.model._meta.label_lower,
+            detail=f"list; rows={len(changelist.result_list)}",
+        )
+    return response

@@ -33,7 +33,9 @@ def admin_prefix() -> str:
 
 
 def is_staff_path(path: str) -> bool:
-    return path.startswith(admin_prefix())
+    """The admin, and staff-only pages outside it (settings.STAFF_ONLY_PATH_PREFIXES,
+    e.g. the draft previews): all need the second factor."""
+    return path.startswith((admin_prefix(), *settings.STAFF_ONLY_PATH_PREFIXES))
 
 
 def is_no_store_path(path: str) -> bool:
@@ -50,8 +52,8 @@ def has_session_cookie(request) -> bool:
 
 
 class SecurityHeadersMiddleware:
-    """Cross-Origin-Resource-Policy on everything (Django has no setting for
-    it) and Cache-Control: no-store on forms, the admin and patient files, so
+    """Cross-Origin-Resource-Policy and Permissions-Policy on everything
+    (Django has no setting for them) and Cache-Control: no-store on forms, the admin and patient files, so
     no browser or shared cache keeps a copy of patient data. Public pages keep
     the public caching their views declare.
 
@@ -65,6 +67,7 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         if is_no_store_path(request.path):
             # Replace, not merge: a view's "public, max-age" must not survive.
             del response["Cache-Control"]
@@ -143,6 +146,11 @@ class MFARequiredMiddleware:
         return {
             reverse("mfa:verify"),
             reverse("mfa:setup"),
+            reverse("mfa:enrol"),
+            # The passkey as the second step (the views refuse a session without a password step).
+            reverse("otp_webauthn:credential-authentication-begin"),
+            reverse("otp_webauthn:credential-authentication-complete"),
+            reverse("otp_webauthn:js-i18n-catalog"),
             reverse("admin:login"),
             reverse("admin:logout"),
         }

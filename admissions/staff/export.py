@@ -1,6 +1,7 @@
 """The inbox as filtered and searched, as CSV, for managers (export_lead)."""
 
 import csv
+import re
 
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
@@ -28,12 +29,14 @@ EXPORT_COLUMNS = [
     "follow_up",
     "last_activity",
 ]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and fullwidth =+-@
+# A ";" then a formula: spreadsheets in locales that split CSV on ";" start a new cell there.
+FORMULA_AFTER_SEMICOLON = re.compile("(;\\s*)(?=[=+\\-@\uff1d\uff0b\uff0d\uff20])")
 
 
 def csv_safe(value) -> str:
     """A spreadsheet must never run a cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
+    text = FORMULA_AFTER_SEMICOLON.sub(r"\1'", "" if value is None else str(value))
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

@@ -35,6 +35,8 @@ ADMISSIONS_PHONE_DISPLAY = env("ADMISSIONS_PHONE_DISPLAY", default="")
 ADMIN_PATH = env("DJANGO_ADMIN_PATH", default="admin/").strip("/") + "/"
 
 INSTALLED_APPS = [
+    # First, so its commands win: createsuperuser applies the password rules.
+    "sheer_site",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,8 +53,12 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Passkeys (WebAuthn) as the preferred second factor (admissions/access/passkeys.py).
+    "django_otp_webauthn",
     "axes",
-    "sheer_site",
+    # Staff security: second factors with sealed secrets, invitations; after
+    # the django-otp plugins, whose admin pages (secrets) it takes away.
+    "admissions.access",
     "programs",
     "admissions",
 ]
@@ -64,6 +70,8 @@ MIDDLEWARE = [
     "admissions.access.middleware.SecurityHeadersMiddleware",
     # A public form post that meets a database outage gets its answers back.
     "sheer_site.middleware.DatabaseOutageMiddleware",
+    # Every public form post counts per address, invalid ones too (429 past the limit).
+    "sheer_site.middleware.FormPostBudgetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +89,9 @@ MIDDLEWARE = [
     "admissions.access.middleware.PermissionDeniedAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # A form body Django cannot parse (a charset other than UTF-8): the 400
+    # page before the CSRF check reads it (sheer_site/errors.py).
+    "sheer_site.middleware.RejectUnreadableBodyMiddleware",
     # Last, as django-axes requires: turns a lockout into its 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -260,6 +271,10 @@ ADMISSIONS_MAILER = env("ADMISSIONS_MAILER", default="default")
 # Stored requests per address and form per window; 0 turns the limit off (benchmarks only).
 ADMISSIONS_RATE_LIMIT = env.int("ADMISSIONS_RATE_LIMIT", default=5)
 ADMISSIONS_RATE_WINDOW_SECONDS = env.int("ADMISSIONS_RATE_WINDOW_SECONDS", default=600)
+# Posts per address and window to the public forms, stored or not (each may
+# carry two photos to check); 0 turns the limit off (benchmarks only), and
+# so does ADMISSIONS_RATE_LIMIT=0 unless this is set.
+ADMISSIONS_POST_LIMIT = env.int("ADMISSIONS_POST_LIMIT", default=30 if ADMISSIONS_RATE_LIMIT else 0)
 # A form sent sooner than this after it was served is a bot.
 ADMISSIONS_MIN_FILL_SECONDS = env.float("ADMISSIONS_MIN_FILL_SECONDS", default=3.0)
 # The call-back time promised on the thank-you page and in the auto-reply.
@@ -342,6 +357,51 @@ AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["password", "token"]
 OTP_TOTP_ISSUER = "Sheer Recovery"
+# Passkeys (django-otp-webauthn): a second factor only, never instead of the
+# password; the relying party is the (ALLOWED_HOSTS-checked) host of the
+# request, the expected origin that host or SITE_URL (admissions/access/passkeys.py).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "Sheer Recovery staff"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "admissions.access.passkeys.rp_id"
+# (The library wants an https origin here; development over http adds its own
+# origin through the helper, on http://localhost, as browsers allow.)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [SITE_URL if SITE_URL.startswith("https://") else "https://localhost"]
+OTP_WEBAUTHN_HELPER_CLASS = "admissions.access.passkeys.Helper"
+# An enrolment or lost-device link works once, for this many hours.
+STAFF_INVITATION_HOURS = env.int("STAFF_INVITATION_HOURS", default=24)
+
+# Browser features no page of the site uses are switched off (camera and
+# microphone: the card photo field opens the camera app, not getUserMedia);
+# passkeys (WebAuthn) are allowed for the site itself only.
+PERMISSIONS_POLICY = ", ".join(
+    [
+        *(
+            f"{feature}=()"
+            for feature in (
+                "accelerometer",
+                "autoplay",
+                "browsing-topics",
+                "camera",
+                "display-capture",
+                "encrypted-media",
+                "fullscreen",
+                "geolocation",
+                "gyroscope",
+                "magnetometer",
+                "microphone",
+                "midi",
+                "payment",
+                "picture-in-picture",
+                "screen-wake-lock",
+                "serial",
+                "usb",
+                "xr-spatial-tracking",
+            )
+        ),
+        "publickey-credentials-create=(self)",
+        "publickey-credentials-get=(self)",
+    ]
+)
 
 # Automatic logoff: 15 minutes without staff activity, 12 hours at most.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=15 * 60)
@@ -353,6 +413,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # No script reads the CSRF cookie (forms carry the token).
 CSRF_COOKIE_HTTPONLY = True
 
+# Staff-only pages outside the admin path (programs' draft previews): the
+# second factor, the idle logoff and no-store apply as under the admin.
+STAFF_ONLY_PATH_PREFIXES = ["/preview/"]
 # Besides the admin: paths whose responses no cache may keep (forms, files).
 NO_STORE_PATH_PREFIXES = env.list("NO_STORE_PATH_PREFIXES", default=["/admissions/"])
 

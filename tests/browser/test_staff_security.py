@@ -142,25 +142,27 @@ def test_the_admin_works_under_the_csp(open_context, django_user_model):
     assert lead_pages[0] is None or len(pages) == 8
 
 
-def test_enrolment_in_the_browser_shows_a_scannable_qr_code(open_context, django_user_model):
-    django_user_model.objects.create_user(username="newbie", password=PASSWORD, is_staff=True)
+def test_enrolment_in_the_browser_shows_a_scannable_qr_code(open_context, django_user_model, live_server):
+    """Issue 15 #2: enrolment through a one-time invitation link, in Chromium
+    under the CSP: the new person chooses a password and scans the QR code."""
+    from admissions.access.models import AuthenticatorApp, StaffInvitation
+
+    newbie = django_user_model.objects.create_user(username="newbie", is_staff=True)  # no usable password
+    _, token = StaffInvitation.issue(user=newbie, purpose=StaffInvitation.Purpose.ENROL, created_by=None)
     context = open_context(**DESKTOP)
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()
     watch = CSPWatch(page)
-    page.goto(reverse("admin:login"))
-    page.get_by_label("Username").fill("newbie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{reverse('mfa:setup')}**")
+    page.goto(f"{reverse('mfa:enrol')}?t={token}")
+    page.wait_for_url(f"**{reverse('mfa:enrol')}")  # the token left the address bar
     qr = page.get_by_role("img", name="QR code for your authenticator app")
     assert qr.bounding_box()["width"] >= 200
     watch.check("enrolment")
 
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.get(user__username="newbie", confirmed=False)
+    device = AuthenticatorApp.objects.get(user__username="newbie", confirmed=False)
     page.get_by_role("textbox", name="Code").fill(totp_code(device))
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_label("The same password again").fill(PASSWORD)
     page.get_by_role("button", name="Turn on two-step sign-in").click()
     page.locator("#mfa-backup-codes").wait_for()
     codes = page.locator("#mfa-backup-codes li")

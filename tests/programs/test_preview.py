@@ -5,6 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from programs.models import LevelOfCare, Page, PublicationStatus
+from tests.security.otp import login_with_second_factor
 
 from .html_parts import parse
 
@@ -41,7 +42,7 @@ def assert_never_cached(response):
 
 
 def test_staff_see_a_draft_marked_noindex_and_uncached(client, staff_user, draft_level, draft_page):
-    client.force_login(staff_user)
+    login_with_second_factor(client, staff_user)  # issue 15 #8: previews need the second factor
     for url, text in zip(
         preview_urls(draft_level, draft_page), [draft_level.summary, "Draft body"], strict=True
     ):
@@ -56,7 +57,7 @@ def test_staff_see_a_draft_marked_noindex_and_uncached(client, staff_user, draft
 
 
 def test_the_preview_canonical_points_at_the_public_address(client, staff_user, draft_level):
-    client.force_login(staff_user)
+    login_with_second_factor(client, staff_user)  # issue 15 #8: previews need the second factor
     url = reverse("programs:preview_program", kwargs={"pk": draft_level.pk})
     parts = parse(client.get(url).content.decode())
     public = settings.SITE_URL + draft_level.get_absolute_url()
@@ -87,13 +88,13 @@ def test_logged_in_non_staff_cannot_preview(client, django_user_model, draft_lev
 
 
 def test_preview_of_a_missing_item_is_404(client, staff_user, db):
-    client.force_login(staff_user)
+    login_with_second_factor(client, staff_user)  # issue 15 #8: previews need the second factor
     assert client.get(reverse("programs:preview_program", kwargs={"pk": 999999})).status_code == 404
     assert client.get(reverse("programs:preview_page", kwargs={"pk": 999999})).status_code == 404
 
 
 def test_preview_accepts_only_safe_methods(client, staff_user, draft_page):
-    client.force_login(staff_user)
+    login_with_second_factor(client, staff_user)  # issue 15 #8: previews need the second factor
     response = client.post(reverse("programs:preview_page", kwargs={"pk": draft_page.pk}))
     assert response.status_code in (403, 405)  # CSRF or method: either way nothing happens
     assert Page.objects.get(pk=draft_page.pk).status == PublicationStatus.DRAFT

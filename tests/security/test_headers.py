@@ -26,6 +26,7 @@ PUBLIC = {
     "programs:comparison",
     "programs:page",
     "programs:robots_txt",
+    "programs:team",  # the clinical team page (issue 12), once it lands
     "sitemap",
 }
 
@@ -95,6 +96,10 @@ def assert_security_headers(name, url, response):
     assert response["Referrer-Policy"] == "same-origin", where
     assert response["Cross-Origin-Opener-Policy"] == "same-origin", where
     assert response["Cross-Origin-Resource-Policy"] == "same-origin", where
+    # Issue 15 #14: browser features off, passkeys for this site only.
+    policy = dict(item.strip().split("=", 1) for item in response["Permissions-Policy"].split(","))
+    assert policy["camera"] == policy["microphone"] == policy["geolocation"] == "()", where
+    assert policy["publickey-credentials-get"] == "(self)", where
     csp = {
         part.split()[0]: part.split()[1:]
         for part in response["Content-Security-Policy"].split(";")

@@ -2,6 +2,8 @@
 username from one address, never for the same user elsewhere; every failure
 and lockout in the audit trail."""
 
+import re
+
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
@@ -73,7 +75,21 @@ def test_an_unknown_username_is_recorded_without_a_user(client, limit, db):
     login(client, "nobody-here", "wrong-password-number-x")
     event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
     assert event.user is None
-    assert event.detail == "password; username=nobody-here"
+    # Issue 15 #10: a keyed hash, never the text (it may be a password typed in the wrong box).
+    assert re.fullmatch(r"password; unknown username #[0-9a-f]{16}", event.detail)
+    assert "nobody-here" not in event.detail
+    login(client, "nobody-here", "wrong-password-number-y")
+    login(client, "somebody-else", "wrong-password-number-z")
+    details = list(
+        AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).values_list("detail", flat=True)
+    )
+    assert details.count(event.detail) == 2 and len(set(details)) == 2  # the same name matches
+
+
+def test_a_password_typed_as_the_username_never_reaches_the_trail(client, coordinator, limit):
+    login(client, "Correct-Horse-Battery-Staple-9", "anything")
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert "Horse" not in event.detail and "Correct" not in event.detail
 
 
 def test_failures_expire_after_the_cool_off(client, coordinator, limit, settings):

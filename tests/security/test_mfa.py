@@ -1,14 +1,10 @@
 """A password alone reaches nothing under the admin; enrolment, verification
 and backup codes work; wrong codes count toward the lockout."""
 
-import re
-import time
-
 import pytest
 from django.urls import get_resolver, reverse
-from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from admissions.access.models import AuthenticatorApp, BackupCode
 from admissions.models import AuditAction, AuditEvent
 
 from .conftest import PASSWORD
@@ -73,41 +69,21 @@ def test_a_superuser_needs_the_second_factor_too(client, admin_user):
     assert response["Location"].startswith(reverse("mfa:setup"))
 
 
-def test_enrolment_shows_a_qr_code_and_backup_codes_once(client, coordinator):
+def test_a_password_alone_shows_no_secret_and_starts_no_enrolment(client, coordinator):
+    """Issue 15 #2: enrolment was at /mfa/setup/ for whoever had the password
+    first (and reused the first unconfirmed device). Now the page shows no
+    secret and makes no device; enrolment is by invitation
+    (tests/security/test_enrolment.py)."""
     password_login(client, coordinator)
-    page = client.get(reverse("mfa:setup") + "?next=/admin/")
-    assert page.status_code == 200
-    html = page.content.decode()
-    device = TOTPDevice.objects.get(user=coordinator, confirmed=False)
-    assert "<svg" in html and 'role="img"' in html
-    assert "otpauth://totp/" in html
-    assert "style=" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]  # CSP: no inline styles
-    assert "no-store" in page["Cache-Control"]
-
-    wrong = client.post(
-        reverse("mfa:setup"), {"token": "000000" if totp_code(device) != "000000" else "111111"}
-    )
-    assert wrong.status_code == 400
-    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
-
-    # django-otp throttles the device after a wrong code: even the right one
-    # is refused until the (doubling) delay has passed.
-    assert client.post(reverse("mfa:setup"), {"token": totp_code(device)}).status_code == 400
-    time.sleep(2.1)
-    done = client.post(reverse("mfa:setup"), {"token": totp_code(device), "next": "/admin/"})
-    assert done.status_code == 200
-    codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", done.content.decode())
-    assert len(codes) == 10
-    assert set(codes) == set(
-        StaticToken.objects.filter(device__user=coordinator).values_list("token", flat=True)
-    )
-    assert TOTPDevice.objects.get(pk=device.pk).confirmed
-    assert client.get(reverse("admin:index")).status_code == 200
-    # A second visit to enrolment does not show the secret again.
-    again = client.get(reverse("mfa:setup"))
-    assert again.status_code == 302
-    assert "otpauth" not in again.content.decode()
-    assert AuditEvent.objects.filter(action=AuditAction.CHANGE, user=coordinator).count() == 1
+    for _ in range(2):
+        page = client.get(reverse("mfa:setup") + "?next=/admin/")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "otpauth" not in html and "mfa-qr" not in html and "enrolment link" in html
+        assert "no-store" in page["Cache-Control"]
+    assert not AuthenticatorApp.objects.filter(user=coordinator).exists()
+    assert client.post(reverse("mfa:setup"), {"token": "123456"}).status_code == 405
+    assert client.get(reverse("admin:index"))["Location"].startswith(reverse("mfa:setup"))
 
 
 def test_a_password_alone_cannot_enrol_a_second_authenticator(client, coordinator):
@@ -116,7 +92,7 @@ def test_a_password_alone_cannot_enrol_a_second_authenticator(client, coordinato
     response = client.get(reverse("mfa:setup"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa:verify"))
-    assert TOTPDevice.objects.filter(user=coordinator).count() == 1
+    assert AuthenticatorApp.objects.filter(user=coordinator).count() == 1
 
 
 def test_verify_with_an_authenticator_code_then_the_admin_opens(client, coordinator):
@@ -159,9 +135,7 @@ def test_backup_codes_work_once_each(client, coordinator):
     client.post(reverse("admin:logout"))
     password_login(client, coordinator)
     assert client.post(reverse("mfa:verify"), {"token": "alpha1234"}).status_code == 400
-    assert list(StaticToken.objects.filter(device__user=coordinator).values_list("token", flat=True)) == [
-        "bravo5678"
-    ]
+    assert BackupCode.objects.filter(device__user=coordinator).count() == 1
 
 
 def test_a_wrong_code_is_audited_as_a_failed_login(client, coordinator):
@@ -194,3 +168,18 @@ def test_the_verified_session_keeps_its_factor(client, coordinator):
     login_with_second_factor(client, coordinator)
     assert client.get(reverse("admin:index")).status_code == 200
     assert client.get(reverse("mfa:verify"))["Location"] == reverse("admin:index")
+
+
+def test_the_session_key_changes_when_the_second_factor_succeeds(client, coordinator):
+    """Issue 15 #11: the key the password step got is useless after the code."""
+    from django.conf import settings as django_settings
+    from django.contrib.sessions.models import Session
+
+    device = add_authenticator(coordinator)
+    password_login(client, coordinator)
+    before = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    assert client.post(reverse("mfa:verify"), {"token": totp_code(device)}).status_code == 302
+    after = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    assert not Session.objects.filter(session_key=before).exists()
+    assert client.get(reverse("admin:index")).status_code == 200
