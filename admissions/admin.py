@@ -10,6 +10,7 @@ a lead.
 
 from functools import update_wrapper
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import ShowFacets
 from django.contrib.admin.views.main import SEARCH_VAR
@@ -19,8 +20,9 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from .access.audit import audit_record
+from .access.audit import audit_list_view, audit_record
 from .access.readonly import ReadOnlyAdminMixin
+from .contact import format_phone
 from .models import (
     AuditAction,
     BlockedSubmission,
@@ -29,8 +31,20 @@ from .models import (
     InsuranceCarrier,
     InsuranceVerification,
     Lead,
+    ReferralPartner,
 )
-from .staff import cards, dashboard, eligibility, export, lead_page, search
+from .staff import (
+    cards,
+    dashboard,
+    eligibility,
+    export,
+    lead_page,
+    new_lead,
+    referrals,
+    search,
+    selectors,
+    today,
+)
 from .staff.display import format_duration, format_when, mask_date_of_birth, mask_tail, person_name
 from .staff.inbox import (
     AttentionFilter,
@@ -45,17 +59,18 @@ from .staff.inbox import (
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
     # Most urgent first: on a phone the table scrolls sideways after these.
+    # Fits 1280 px: number, person, phone, status and flags, waiting time,
+    # follow-up, coordinator. Kind and level of care are on the lead page.
     list_display = [
+        "number",
         "person",
+        "phone_column",
         "status_column",
         "received",
         "follow_up",
         "coordinator",
-        "first_contact",
-        "kind",
-        "level",
     ]
-    list_display_links = ["person"]
+    list_display_links = ["number", "person"]
     list_filter = [
         LeadStatusFilter,
         CoordinatorFilter,
@@ -65,10 +80,13 @@ class LeadAdmin(admin.ModelAdmin):
         SourceFilter,
         ("received_at", admin.DateFieldListFilter),
     ]
-    # Replaced by get_search_results (names, and phone/email through the hash);
+    # Replaced by get_search_results (keyed tokens: admissions.staff.search);
     # declared so the admin shows the search box.
     search_fields = ["first_name", "last_name"]
-    search_help_text = "A name (or part of one), a whole phone number in any format, a whole email address, or a lead number."
+    search_help_text = (
+        "A first or last name (accents and capitals don't matter), the last 4 or 7 digits or a whole "
+        "phone number, a whole email address, or a lead number. Searches every status."
+    )
     list_select_related = ["assigned_to", "level_of_care"]
     list_per_page = 50
     # Counting every lead on each page view is wasted work at 100,000 rows.
@@ -80,10 +98,16 @@ class LeadAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["admin-extra/leads.css"]}
 
-    # Permissions: leads come only from the public forms and stay.
+    # Permissions: leads come from the public forms and from coordinators
+    # recording a call, walk-in, referral or email (staff.new_lead); they stay.
 
     def has_add_permission(self, request):
-        return False
+        return request.user.is_active and request.user.has_perm("admissions.add_lead")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return HttpResponseRedirect(reverse("admin:admissions_lead_new"))
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
@@ -91,7 +115,10 @@ class LeadAdmin(admin.ModelAdmin):
     # Inbox
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("assigned_to", "level_of_care")
+        queryset = super().get_queryset(request).select_related("assigned_to", "level_of_care")
+        if settings.ADMISSIONS_ALERT_EMAIL.strip():
+            queryset = queryset.annotate(alert_late=selectors.alert_not_sent())
+        return queryset
 
     def get_changelist(self, request, **kwargs):
         return LeadChangeList
@@ -107,20 +134,35 @@ class LeadAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(search.inbox_url(search.without_plain_search(request.GET)))
         query = request.GET.urlencode()
         extra_context = {
+            "title": "Leads",
+            "can_add_lead": self.has_add_permission(request),
             "export_url": reverse("admin:admissions_lead_export") + (f"?{query}" if query else ""),
             "can_export": request.user.has_perm("admissions.export_lead"),
             "can_see_dashboard": request.user.has_perm("admissions.view_lead_dashboard"),
             **(extra_context or {}),
         }
-        return super().changelist_view(request, extra_context)
+        # Issue 15 #10: a look at the inbox is in the audit trail.
+        return audit_list_view(request, super().changelist_view(request, extra_context))
 
-    @admin.display(description="person", ordering="last_name")
+    @admin.display(description="lead", ordering="pk")
+    def number(self, lead):
+        return lead.pk
+
+    # Names are encrypted: no ordering by them in the database.
+    @admin.display(description="person")
     def person(self, lead):
         return f"{lead.first_name} {lead.last_name}"
 
+    @admin.display(description="phone")
+    def phone_column(self, lead):
+        return format_phone(lead.phone) or "–"
+
     @admin.display(description="status", ordering="status")
     def status_column(self, lead):
-        return format_html("{}{}", lead.get_status_display(), flags_html(lead_page.lead_flags(lead)))
+        flags = lead_page.lead_flags(lead)
+        if getattr(lead, "alert_late", False):
+            flags.append(("alert", "Alert not sent"))
+        return format_html("{}{}", lead.get_status_display(), flags_html(flags))
 
     @admin.display(description="received", ordering="received_at")
     def received(self, lead):
@@ -173,6 +215,9 @@ class LeadAdmin(admin.ModelAdmin):
             path("dashboard/", wrap(dashboard.lead_dashboard), name="admissions_lead_dashboard"),
             path("export/", wrap(export.lead_export), name="admissions_lead_export"),
             path("search/", wrap(search.lead_search), name="admissions_lead_search"),
+            path("new/", wrap(new_lead.lead_new), name="admissions_lead_new"),
+            path("today/", wrap(today.lead_today), name="admissions_lead_today"),
+            path("referrals/", wrap(referrals.referral_report_view), name="admissions_lead_referrals"),
             path(
                 "cards/<int:submission_id>/<str:side>/",
                 wrap(cards.card_image),
@@ -206,6 +251,10 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Only as part of deleting their lead, which only a superuser may do.
         return request.user.is_active and request.user.is_superuser
+
+    def changelist_view(self, request, extra_context=None):
+        # Issue 15 #10: a look at a submission list is in the audit trail.
+        return audit_list_view(request, super().changelist_view(request, extra_context))
 
     @admin.display(description="person", ordering="last_name")
     def person(self, submission):
@@ -305,3 +354,18 @@ class ConsentTextAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class BlockedSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["day", "kind", "reason", "count"]
     list_filter = ["kind", "reason", ("day", admin.DateFieldListFilter)]
+
+
+@admin.register(ReferralPartner)
+class ReferralPartnerAdmin(admin.ModelAdmin):
+    """Who refers people to us and whom we refer them to. No fee, commission
+    or per-admission credit anywhere (California H&S §11831.6, EKRA): see
+    admissions.models.referrals."""
+
+    list_display = ["name", "kind", "owner", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name"]
+    filter_horizontal = ["levels_of_care", "payers"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # leads point at partners: untick "active" instead

@@ -13,6 +13,10 @@ settings (median of --repeat runs after one warm-up):
   - the de-duplication lookup (admissions.intake.store.lead_find_recent);
   - the admin inbox, first page, as a superuser through Django's test Client;
   - the inbox filtered (status New) and searched by phone, and by name;
+  - search through the keyed-token index (admissions.models.search): a
+    unique last name, a common first name (1 lead in 10), the last 7 and the
+    last 4 phone digits, an exact email;
+  - the Today view (waiting leads and follow-ups due, mine first);
   - the dashboard page (all its queries);
 
 and prints each one's query count and the EXPLAIN plan of its main query.
@@ -40,6 +44,17 @@ SOURCES = ["google", "direct", "facebook", "bing", "instagram", "psychologytoday
 FINAL = ["admitted", "not_a_fit", "referred_out", "unreachable", "declined", "duplicate"]
 OPEN = ["new", "contact_attempted", "contacted", "insurance_verification", "verified", "assessment_scheduled"]
 SPAN_DAYS = 3 * 365
+NAMES = ["Maria", "James", "Linda", "Daniel", "Aisha", "Wei", "Olga", "Carlos", "Fatima", "Noah"]
+SURNAMES = ["Lopez", "Smith", "Kim", "Nguyen", "Garcia", "Johnson", "Brown", "Patel", "Chen", "Davis"]
+
+
+def surname_of(n: int) -> str:
+    """A last name unique to lead n, made of letters only (names allow no digits)."""
+    letters, k = "", n
+    while k:
+        k, r = divmod(k, 26)
+        letters += chr(ord("a") + r)
+    return f"{SURNAMES[(n // 10) % 10]}{letters}"
 
 
 def main(argv=None) -> int:
@@ -93,7 +108,7 @@ def grow_to(size: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from admissions.contact import email_lookup, phone_lookup
+    from admissions.contact import email_lookup, email_tokens, name_tokens, phone_lookup, phone_tokens
     from admissions.intake.forms import current_consent
     from admissions.models import ConsultationRequest, Lead
     from programs.models import LevelOfCare
@@ -113,6 +128,14 @@ def grow_to(size: int) -> None:
     lead_phone = token_pool(Lead._meta.get_field("phone"), lambda i: f"+1714555{i % 10000:04d}")
     lead_email = token_pool(Lead._meta.get_field("email"), lambda i: f"person{i}@example.com")
     message = token_pool(ConsultationRequest._meta.get_field("message"), lambda i: f"Help needed {i}.")
+    # Names and close reasons are encrypted too (issue 15 #1): real tokens.
+    lead_first = Lead._meta.get_field("first_name")
+    lead_last = Lead._meta.get_field("last_name")
+    request_first = token_pool(ConsultationRequest._meta.get_field("first_name"), lambda i: NAMES[i % 10], 10)
+    request_last = token_pool(ConsultationRequest._meta.get_field("last_name"), lambda i: "Bulk", 1)[0]
+    client_ip = token_pool(ConsultationRequest._meta.get_field("client_ip"), lambda i: "203.0.113.7", 1)[0]
+    close_reason = token_pool(Lead._meta.get_field("close_reason"), lambda i: "Closed in bulk data.", 1)[0]
+    first_tokens = [lead_first.get_prep_value(name) for name in NAMES]
     now = datetime.datetime.now(datetime.UTC)
     first_id = (Lead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
 
@@ -130,8 +153,7 @@ def grow_to(size: int) -> None:
     ]  # fmt: skip
     extra_lead = required_extras(Lead, lead_columns)
     extra_request = required_extras(ConsultationRequest, request_columns)
-    names = ["Maria", "James", "Linda", "Daniel", "Aisha", "Wei", "Olga", "Carlos", "Fatima", "Noah"]
-    surnames = ["Lopez", "Smith", "Kim", "Nguyen", "Garcia", "Johnson", "Brown", "Patel", "Chen", "Davis"]
+    names = NAMES
 
     with connection.cursor() as cursor:
         raw = cursor.connection
@@ -150,10 +172,10 @@ def grow_to(size: int) -> None:
                     )
                     copy.write_row(
                         [
-                            n, names[n % 10], f"{surnames[(n // 10) % 10]}{n}",
+                            n, first_tokens[n % 10], lead_last.get_prep_value(surname_of(n)),
                             lead_phone[n % 300], lead_email[n % 300],
                             phone_lookup(f"+1949{2000000 + n:07d}"), email_lookup(f"lead{n}@example.com"),
-                            status, "" if status in OPEN or status == "admitted" else "Closed in bulk data.",
+                            status, "" if status in OPEN or status == "admitted" else close_reason,
                             rng.choice(coordinators) if status != "new" else None,
                             received + datetime.timedelta(days=2) if status in OPEN else None,
                             "consultation" if rng.random() < 0.7 else "insurance",
@@ -168,19 +190,32 @@ def grow_to(size: int) -> None:
                 for n in range(first_id, size + 1):
                     copy.write_row(
                         [
-                            n, uuid.UUID(int=rng.getrandbits(128)), now, names[n % 10], "Bulk",
-                            lead_phone[n % 300], lead_email[n % 300], "203.0.113.7",
+                            n, uuid.UUID(int=rng.getrandbits(128)), now, request_first[n % 10], request_last,
+                            lead_phone[n % 300], lead_email[n % 300], client_ip,
                             "https://www.example.test/admissions/consultation/", "", "", "", "", "", "", "",
                             now, None, "any", "self", "", None, message[n % 300], "", consent, None,
                             *extra_request.values(),
                         ]
                     )  # fmt: skip
+            # The search index: every name word, phone suffixes, the email.
+            with cur.copy("COPY admissions_leadsearchtoken (lead_id, kind, token) FROM STDIN") as copy:
+                common = {name: name_tokens(name, "Bulk") for name in names}
+                for n in range(first_id, size + 1):
+                    tokens = (
+                        common[names[n % 10]]
+                        | name_tokens(surname_of(n))
+                        | phone_tokens(f"+1949{2000000 + n:07d}")
+                        | email_tokens(f"lead{n}@example.com")
+                    )
+                    for kind, token in tokens:
+                        copy.write_row([n, kind, token])
         cursor.execute("SELECT setval(pg_get_serial_sequence('admissions_lead', 'id'), %s)", [size])
     # As autovacuum would have by now: statistics and the visibility map
     # (index-only scans); VACUUM cannot run inside a transaction block.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) admissions_lead")
         cursor.execute("VACUUM (ANALYZE) admissions_consultationrequest")
+        cursor.execute("VACUUM (ANALYZE) admissions_leadsearchtoken")
     log(f"{size:,} leads ({size - first_id + 1:,} added in {time.perf_counter() - started:.0f}s)")
 
 
@@ -194,6 +229,8 @@ def required_extras(model, filled: list[str]) -> dict:
             extras[field.column] = None
         elif field.has_default():
             extras[field.column] = field.get_db_prep_save(field.get_default(), connection=None)
+        elif field.blank and field.get_internal_type() in ("CharField", "TextField"):
+            extras[field.column] = ""
         else:
             raise SystemExit(f"{model.__name__}.{field.name} needs a value in growth_bench.py")
     return extras
@@ -294,7 +331,7 @@ def measure(size: int, options) -> dict:
         .values_list("pk", flat=True)
         .first()
     )
-    target_name = Lead.objects.get(pk=recent_n).last_name
+    target_name = surname_of(recent_n)
     inbox = reverse("admin:admissions_lead_changelist")
 
     def page(path):
@@ -321,6 +358,20 @@ def measure(size: int, options) -> dict:
             f"{inbox}?{SEARCH_TOKEN_VAR}={search_token(f'+1949{2000000 + recent_n:07d}')}"
         ),
         "inbox, name search": page(f"{inbox}?{SEARCH_TOKEN_VAR}={search_token(target_name)}"),
+        "search, unique last name (no accents)": page(
+            f"{inbox}?{SEARCH_TOKEN_VAR}={search_token(target_name.upper())}"
+        ),
+        "search, common first name (1 in 10)": page(f"{inbox}?{SEARCH_TOKEN_VAR}={search_token('maria')}"),
+        "search, last 7 phone digits": page(
+            f"{inbox}?{SEARCH_TOKEN_VAR}={search_token(f'{2000000 + recent_n:07d}'[-7:])}"
+        ),
+        "search, last 4 phone digits": page(
+            f"{inbox}?{SEARCH_TOKEN_VAR}={search_token(f'{2000000 + recent_n:07d}'[-4:])}"
+        ),
+        "search, exact email": page(
+            f"{inbox}?{SEARCH_TOKEN_VAR}={search_token(f'lead{recent_n}@example.com')}"
+        ),
+        "Today view": page(reverse("admin:admissions_lead_today")),
         "dashboard": page(reverse("admin:admissions_lead_dashboard")),
     }
     rows = {}

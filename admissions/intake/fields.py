@@ -9,7 +9,7 @@ import re
 from django import forms
 from django.utils import timezone
 
-from admissions.contact import normalize_phone
+from admissions.contact import clean_person_name, normalize_phone_with_extension
 
 from . import card_photos
 
@@ -43,8 +43,22 @@ def text_input(*, autocomplete="off", inputmode=None, **attrs):
     return forms.TextInput(attrs=attrs)
 
 
+class NameField(forms.CharField):
+    """A person's name: letters of any script, spaces, apostrophes, hyphens and
+    periods (admissions.contact.name_problem); no digits, line breaks, links,
+    bidi or zero-width controls. It may end up in an email we send."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return clean_person_name(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="invalid_name") from None
+
+
 class PhoneField(forms.CharField):
-    """US by default; cleaned to E.164 (+17145550123) for storage and de-duplication."""
+    """US by default; cleaned to E.164 (+17145550123) for storage and de-duplication,
+    with ';ext=2' when typed with an extension ('(714) 555-0123 ext 2')."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 30)
@@ -59,7 +73,7 @@ class PhoneField(forms.CharField):
         if not value:
             return ""
         try:
-            return normalize_phone(value)
+            return normalize_phone_with_extension(value)
         except ValueError:
             raise forms.ValidationError(PHONE_INVALID, code="invalid_phone") from None
 

@@ -36,6 +36,7 @@ from .fields import (
     CardPhotoField,
     DateOfBirthField,
     EmailAddressField,
+    NameField,
     PhoneField,
     text_input,
 )
@@ -117,6 +118,9 @@ class IntakeForm(forms.Form):
             values[name] = value
         return IntakeAnswers.of(self.kind, **values)
 
+    def preselect(self, query) -> None:
+        """Initial answers a link may suggest (?program=<slug>); never required."""
+
     @property
     def consent_ids(self) -> list[int]:
         return [consent.pk for consent in self.consents.values()]
@@ -144,13 +148,13 @@ class ConsultationForm(IntakeForm):
         "automated_contact_consent": ConsentText.Kind.AUTOMATED,
     }
 
-    first_name = forms.CharField(
+    first_name = NameField(
         label="First name",
         max_length=100,
         widget=text_input(autocomplete="given-name"),
         error_messages={"required": "Enter your first name."},
     )
-    last_name = forms.CharField(
+    last_name = NameField(
         label="Last name",
         max_length=100,
         widget=text_input(autocomplete="family-name"),
@@ -210,6 +214,13 @@ class ConsultationForm(IntakeForm):
         super().__init__(*args, **kwargs)
         self.fields["level_of_care"].queryset = LevelOfCare.objects.published()
 
+    def preselect(self, query):
+        # A program page's consultation link: /admissions/consultation/?program=<slug>.
+        slug = query.get("program", "")
+        level = self.fields["level_of_care"].queryset.filter(slug=slug).first() if slug else None
+        if level is not None:
+            self.initial["level_of_care"] = level.pk
+
     def layout(self):
         return Layout(
             Fieldset(
@@ -221,7 +232,7 @@ class ConsultationForm(IntakeForm):
                 "best_time_to_call",
                 "preferred_language",
             ),
-            Fieldset("Who needs help", "who_needs_help", "caller_relation", "level_of_care"),
+            Fieldset("The person and the program", "who_needs_help", "caller_relation", "level_of_care"),
             Fieldset("Anything else", "message", "heard_about"),
             Fieldset(
                 "Your consent",
@@ -253,13 +264,13 @@ class InsuranceVerificationForm(IntakeForm):
     model = InsuranceVerification
     consent_kinds = {"benefits_authorization": ConsentText.Kind.BENEFITS}
 
-    first_name = forms.CharField(
+    first_name = NameField(
         label="Patient's first name",
         max_length=100,
         widget=text_input(autocomplete="given-name"),
         error_messages={"required": "Enter the patient's first name."},
     )
-    last_name = forms.CharField(
+    last_name = NameField(
         label="Patient's last name",
         max_length=100,
         widget=text_input(autocomplete="family-name"),
@@ -320,10 +331,10 @@ class InsuranceVerificationForm(IntakeForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Tell us who holds the policy."},
     )
-    holder_first_name = forms.CharField(
+    holder_first_name = NameField(
         label="Policy holder's first name", max_length=100, required=False, widget=text_input()
     )
-    holder_last_name = forms.CharField(
+    holder_last_name = NameField(
         label="Policy holder's last name", max_length=100, required=False, widget=text_input()
     )
     holder_date_of_birth = DateOfBirthField(label="Policy holder's date of birth", required=False)
@@ -388,6 +399,42 @@ class InsuranceVerificationForm(IntakeForm):
             ),
             Fieldset("Your authorization", "benefits_authorization"),
         )
+
+    def error_summary(self):
+        items = super().error_summary()
+        if items and (self.files.get("card_front") or self.files.get("card_back")):
+            # Photos are never kept between posts (privacy): say so where people look first.
+            items.append(
+                (
+                    "id_card_front",
+                    "Choose your card photos again: they are not kept when an answer needs correcting.",
+                )
+            )
+        return items
+
+    # Card photos cost far more to decode than to send (issue 15 #6): they are
+    # left out of the field-by-field cleaning and decoded only once every other
+    # answer is valid.
+    PHOTO_FIELDS = ("card_front", "card_back")
+
+    def _clean_fields(self):
+        fields = self.fields
+        self.fields = {name: field for name, field in fields.items() if name not in self.PHOTO_FIELDS}
+        try:
+            super()._clean_fields()
+        finally:
+            self.fields = fields
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or self._errors:
+            return
+        for name in self.PHOTO_FIELDS:
+            bound = self[name]
+            try:
+                self.cleaned_data[name] = bound.field._clean_bound_field(bound)
+            except forms.ValidationError as error:
+                self.add_error(name, error)
 
     def clean_carrier(self):
         value = self.cleaned_data["carrier"]

@@ -21,8 +21,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone
 from django.utils.text import slugify
 
+from admissions.contact import name_problem
 from admissions.models import SUBMISSION_MODELS, InsuranceVerification, RequestKind
 from programs.models import SiteFacts
+
+from .stop_contact import stop_contact_url
 
 logger = logging.getLogger(__name__)
 
@@ -67,12 +70,25 @@ def staff_alert_message(submission) -> EmailMessage | None:
     )
 
 
+def greeting_name(submission) -> str:
+    """Whom the auto-reply greets: the person who filled in the form. On the
+    consultation form that is the first name given; on the insurance form the
+    names are the patient's and the email is the sender's own (often a
+    parent's), so it greets nobody by name rather than the wrong person. Only
+    a name that passes the name rules is ever put in our mail."""
+    if isinstance(submission, InsuranceVerification):
+        return ""
+    name = " ".join((submission.first_name or "").split())
+    return name if name and not name_problem(name) and len(name) <= 40 else ""
+
+
 def auto_reply_message(submission) -> EmailMessage | None:
-    if not submission.email:
+    if not submission.email or submission.lead.contact_stopped_at is not None:
         return None
     facts = SiteFacts.load()
     context = {
-        "first_name": submission.first_name,
+        "first_name": greeting_name(submission),
+        "stop_url": stop_contact_url(kind=_kind_of(submission), submission_id=submission.pk),
         "facts": facts,
         "callback_minutes": settings.ADMISSIONS_CALLBACK_MINUTES,
         "insurance": isinstance(submission, InsuranceVerification),
@@ -304,14 +320,3 @@ def owed_notifications_enqueue(*, now=None) -> list[tuple[str, str, int]]:
     for name, kind, pk in queued:
         logger.warning("%s for %s %s was owed and is queued now", name, kind, pk)
     return queued
-
-
-def requests_with_late_alert(*, now=None) -> list[tuple[str, int]]:
-    """(kind, id) of stored requests whose staff alert is not sent more than
-    owed_after() after they arrived: for a staff-facing flag (the inbox)."""
-    now = now or timezone.now()
-    late = []
-    for kind, model in SUBMISSION_MODELS.items():
-        rows = model.objects.filter(staff_alert_sent_at=None, submitted_at__lt=now - owed_after())
-        late.extend((str(kind), pk) for pk in rows.order_by("submitted_at").values_list("pk", flat=True))
-    return late

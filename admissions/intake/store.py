@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from admissions.contact import email_lookup, phone_lookup
 from admissions.eligibility.tasks import eligibility_check_enqueue
-from admissions.models import SUBMISSION_MODELS, Lead, LeadEvent, RequestKind
+from admissions.models import (
+    SUBMISSION_MODELS,
+    ContactStop,
+    Lead,
+    LeadEvent,
+    RequestKind,
+    lead_search_tokens_rebuild,
+)
 
 from .answers import IntakeAnswers
 from .notifications import intake_notifications_enqueue
@@ -29,6 +36,8 @@ class RequestContext:
     client_ip: str | None = None
     page_url: str = ""
     attribution: dict = field(default_factory=dict)  # landing_page, referrer, utm_*
+    # Why the spam checks held it for a person (too_fast, rate_limit), or "".
+    possible_spam: str = ""
 
     def submission_fields(self) -> dict:
         allowed = {
@@ -85,7 +94,8 @@ def lead_find_recent(*, phone: str = "", email: str = "", now=None):
 
 def _lead_for_submission(*, answers: IntakeAnswers, context: RequestContext, now):
     phone, email, level_of_care = answers.phone, answers.email, answers.level_of_care
-    lead = lead_find_recent(phone=phone, email=email, now=now)
+    # Possible spam is never attached to someone's lead: a person clears it first.
+    lead = None if context.possible_spam else lead_find_recent(phone=phone, email=email, now=now)
     if lead is None:
         lead = Lead.objects.create(
             first_name=answers.first_name,
@@ -99,17 +109,17 @@ def _lead_for_submission(*, answers: IntakeAnswers, context: RequestContext, now
             source=context.source,
             received_at=now,
             last_activity_at=now,
+            possible_spam=context.possible_spam,
         )
         return lead, True
-    # Same person writing again: keep one lead, fill what was missing, and
-    # bring it back to the top of the inbox.
+    # Same person writing again: keep one lead and bring it back to the top of
+    # the inbox. A match on one identifier never adds or changes the other
+    # (a stranger with the victim's email must not put their own phone on
+    # the victim's lead): the new request keeps its own phone and email, and
+    # the lead page shows them as "to confirm" beside the lead's.
     lead.kind = answers.kind
     if level_of_care is not None:
         lead.level_of_care = level_of_care
-    if phone and not lead.phone:
-        lead.phone, lead.phone_lookup = phone, phone_lookup(phone)
-    if email and not lead.email:
-        lead.email, lead.email_lookup = email, email_lookup(email)
     lead.last_activity_at = now
     lead.save()
     return lead, False
@@ -139,6 +149,7 @@ def request_store(*, answers: IntakeAnswers, context: RequestContext):
             )
             submission.save(force_insert=True)
             LeadEvent.objects.create(lead=lead, at=now, kind=LeadEvent.Kind.SUBMITTED, note="")
+            lead_search_tokens_rebuild(lead)
             # Alert and auto-reply only once the request is surely stored;
             # the task gets the kind and id, never the answers. Best effort:
             # the stored request owes them until sent, and `manage.py
@@ -193,3 +204,22 @@ def insurance_verification_create(*, context: RequestContext, **answers):
     """Store an insurance verification request from keyword answers; card
     photos already re-encoded (ContentFile) or left out."""
     return request_store(answers=IntakeAnswers.of(RequestKind.INSURANCE, **answers), context=context)
+
+
+@transaction.atomic
+def contact_stop_by_link(*, submission) -> bool:
+    """The person used the link in our email: no more calls or emails.
+    Recorded on the lead (when and how) with a timeline event. Returns whether
+    it was new (a second click changes nothing)."""
+    lead = Lead.objects.select_for_update().get(pk=submission.lead_id)
+    if lead.contact_stopped_at is not None:
+        return False
+    now = timezone.now()
+    lead.contact_stopped_at, lead.contact_stopped_via = now, ContactStop.LINK
+    lead.follow_up_at = None
+    lead.last_activity_at = now
+    lead.save(update_fields=["contact_stopped_at", "contact_stopped_via", "follow_up_at", "last_activity_at"])
+    LeadEvent.objects.create(
+        lead=lead, at=now, kind=LeadEvent.Kind.CONTACT_STOPPED, note="Used the link in our email."
+    )
+    return True

@@ -4,11 +4,13 @@ form, then the store. Views call `intake_form_issue` for a blank form and
 
 The order matters and lives only here:
 1. a token that already stored its request: the same thank-you, nothing new;
-2. the honeypot, then the minimum fill time: counted as spam, not stored;
+2. the honeypot: counted as spam, not stored;
 3. a missing or altered token: answers kept, a new token, "send again";
 4. the form's own rules: answers kept with the errors;
-5. the per-address rate limit: counted as spam, not stored;
-6. the store (one transaction), and only a stored request uses up the allowance.
+5. the minimum fill time and the per-address rate limit (counted atomically):
+   nothing is silently dropped; a valid request that trips either is stored,
+   flagged "Possible spam" for a person to clear or delete, and counted;
+6. the store (one transaction).
 """
 
 from dataclasses import dataclass
@@ -53,8 +55,6 @@ def intake_submit(
         return IntakeOutcome()  # double click or resubmission: already stored
     if spam.honeypot_filled(data):
         return _blocked(form_class, BlockedSubmission.Reason.HONEYPOT)
-    if token is not None and spam.is_too_fast(token):
-        return _blocked(form_class, BlockedSubmission.Reason.TOO_FAST)
 
     consents = consents_shown(form_class, token.consent_ids if token else ())
     form = form_class(data, files, consents=consents)
@@ -68,13 +68,28 @@ def intake_submit(
         )
     if not form.is_valid():
         return IntakeOutcome(form=form, token=token)
-    if spam.rate_limit_reached(kind=form_class.kind, client_ip=client_ip):
-        return _blocked(form_class, BlockedSubmission.Reason.RATE_LIMIT)
+    flag = ""
+    if spam.is_too_fast(token):
+        flag = BlockedSubmission.Reason.TOO_FAST
+    if spam.rate_limit_take(kind=form_class.kind, client_ip=client_ip) and not flag:
+        flag = BlockedSubmission.Reason.RATE_LIMIT
 
     context = RequestContext(
-        form_token=token.id, client_ip=client_ip, page_url=page_url, attribution=attribution
+        form_token=token.id,
+        client_ip=client_ip,
+        page_url=page_url,
+        attribution=attribution,
+        possible_spam=str(flag),
     )
-    _, created = request_store(answers=form.answers(), context=context)
-    if created:  # only stored requests use up the allowance
-        spam.rate_limit_record(kind=form_class.kind, client_ip=client_ip)
-    return IntakeOutcome(stored=created)
+    try:
+        _, created = request_store(answers=form.answers(), context=context)
+    except BaseException:
+        # Not stored: the allowance is given back (sending again after an
+        # outage must not make a person look like a flood).
+        spam.rate_limit_refund(kind=form_class.kind, client_ip=client_ip)
+        raise
+    if not created:
+        spam.rate_limit_refund(kind=form_class.kind, client_ip=client_ip)
+    elif flag:
+        spam.blocked_submission_count(kind=form_class.kind, reason=flag)
+    return IntakeOutcome(stored=created, blocked_reason=str(flag))

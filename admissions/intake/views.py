@@ -18,6 +18,8 @@ from admissions.models import RequestKind
 from . import spam
 from .attribution import attribution_from_post, attribution_initial
 from .forms import ConsultationForm, InsuranceVerificationForm
+from .stop_contact import stop_contact_read
+from .store import contact_stop_by_link
 from .submit import intake_form_issue, intake_submit
 
 
@@ -46,6 +48,7 @@ def _render_form(request, template, form, token, attribution, *, status=200):
 def _intake(request, form_class, *, template, thank_you):
     if request.method != "POST":
         form, token = intake_form_issue(form_class)
+        form.preselect(request.GET)
         return _render_form(request, template, form, token, attribution_initial(request))
     attribution = attribution_from_post(request)
     outcome = intake_submit(
@@ -108,3 +111,18 @@ def consultation_thanks(request):
 @require_safe
 def insurance_thanks(request):
     return _thank_you(request, RequestKind.INSURANCE)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def stop_contact(request, token):
+    """The "stop contacting me" link of every auto-reply. GET only asks (mail
+    scanners open links); the button's POST records it."""
+    submission = stop_contact_read(token)
+    if submission is None:
+        return render(request, "admissions/stop_contact.html", {"invalid": True}, status=404)
+    done = submission.lead.contact_stopped_at is not None
+    if request.method == "POST":
+        contact_stop_by_link(submission=submission)
+        done = True
+    return render(request, "admissions/stop_contact.html", {"done": done})

@@ -13,6 +13,8 @@ from .leads import (
     OPEN_STATUSES,
     PIPELINE,
     STATUS_GROUPS,
+    Channel,
+    ContactStop,
     Lead,
     LeadEvent,
     LeadQuerySet,
@@ -21,6 +23,7 @@ from .leads import (
     next_status,
     waiting_threshold,
 )
+from .referrals import ReferralPartner
 from .requests import (
     SUBMISSION_MODELS,
     BestTimeToCall,
@@ -32,12 +35,20 @@ from .requests import (
     InsuranceVerification,
     PolicyHolder,
     PreferredLanguage,
+    RateCount,
     Submission,
     WhoNeedsHelp,
     card_image_name,
 )
+from .search import LeadSearchToken, lead_search_tokens_rebuild
 
 __all__ = [
+    "Channel",
+    "ContactStop",
+    "LeadSearchToken",
+    "RateCount",
+    "ReferralPartner",
+    "lead_search_tokens_rebuild",
     "CHECK_MAY_VERIFY_FROM",
     "CLOSED_STATUSES",
     "FINAL_STATUSES",

@@ -114,12 +114,39 @@ class LeadQuerySet(models.QuerySet):
         )
 
 
-class Lead(models.Model):
-    """One person asking for help; several submissions may belong to them."""
+class Channel(models.TextChoices):
+    """How a request reached us."""
 
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    phone = EncryptedCharField(max_length=20, blank=True, help_text="E.164 form, e.g. +17145551234.")
+    WEB = "web", "Web form"
+    PHONE = "phone", "Phone call"
+    WALK_IN = "walk_in", "Walk-in"
+    REFERRAL = "referral", "Referral"
+    EMAIL = "email", "Email"
+
+
+class ContactStop(models.TextChoices):
+    """How a person told us to stop contacting them."""
+
+    LINK = "link", "Link in our email"
+    PHONE = "phone", "On the phone"
+    EMAIL = "email", "By email"
+    IN_PERSON = "in_person", "In person"
+    LETTER = "letter", "In writing"
+
+
+class Lead(models.Model):
+    """One person asking for help; several submissions may belong to them.
+
+    Names and staff free text are encrypted (42 CFR Part 2: a name alone says
+    the person sought treatment); search goes through LeadSearchToken.
+    `__str__` is the lead number only, so admin log entries carry no name.
+    """
+
+    first_name = EncryptedCharField(max_length=100)
+    last_name = EncryptedCharField(max_length=100)
+    phone = EncryptedCharField(
+        max_length=32, blank=True, help_text="E.164 form, e.g. +17145551234 (;ext=2 for an extension)."
+    )
     email = EncryptedCharField(max_length=254, blank=True)
     # Keyed hashes (HMAC) of the normalized phone and email for de-duplication
     # and staff search; never the plaintext.
@@ -127,8 +154,37 @@ class Lead(models.Model):
     email_lookup = models.CharField(max_length=64, blank=True, editable=False)
 
     status = models.CharField(max_length=32, choices=LeadStatus, default=LeadStatus.NEW)
-    close_reason = models.TextField(
+    close_reason = EncryptedTextField(
         blank=True, help_text="Why the lead was closed. Required for every closed status."
+    )
+    channel = models.CharField(max_length=20, choices=Channel, default=Channel.WEB)
+    # Stored but held for a person to look at: sent faster than the minimum
+    # fill time or over the per-address limit (issue: nothing silently dropped).
+    possible_spam = models.CharField(
+        "possible spam",
+        max_length=20,
+        blank=True,
+        help_text="Why the site held it for a look: too_fast or rate_limit. Empty when clear.",
+    )
+    contact_stopped_at = models.DateTimeField(
+        "asked us to stop contacting them", null=True, blank=True, editable=False
+    )
+    contact_stopped_via = models.CharField(max_length=20, choices=ContactStop, blank=True, editable=False)
+    referred_by = models.ForeignKey(
+        "admissions.ReferralPartner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referred_leads",
+        help_text="The partner who sent this person to us.",
+    )
+    referred_to = models.ForeignKey(
+        "admissions.ReferralPartner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="received_leads",
+        help_text="Where we referred the person (closed as Referred out).",
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -181,6 +237,13 @@ class Lead(models.Model):
             models.Index(fields=["follow_up_at"], name="lead_follow_up"),
             models.Index(fields=["kind", "-received_at"], name="lead_kind_received"),
             models.Index(fields=["source"], name="lead_source"),
+            models.Index(fields=["channel", "-received_at"], name="lead_channel_received"),
+            # The Today view and the "waiting" filter: open leads nobody reached yet.
+            models.Index(
+                fields=["received_at"],
+                name="lead_not_reached",
+                condition=Q(first_contact_at__isnull=True, status__in=OPEN_STATUSES),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -193,10 +256,15 @@ class Lead(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.first_name} {self.last_name[:1]}. (lead {self.pk})"
+        return f"Lead {self.pk}"
 
     def get_admin_url(self):
         return reverse("admin:admissions_lead_change", args=[self.pk])
+
+    @property
+    def contact_blocked(self) -> bool:
+        """The person revoked consent to be contacted (TCPA revocation, 2025)."""
+        return self.contact_stopped_at is not None
 
     @property
     def is_open(self):
@@ -223,6 +291,10 @@ class LeadEvent(models.Model):
         NOTE = "note", "Note"
         ASSIGNED = "assigned", "Assigned"
         FOLLOW_UP = "follow_up", "Follow-up set"
+        MERGED = "merged", "Merged"
+        SPLIT = "split", "Request moved"
+        CONTACT_STOPPED = "contact_stopped", "Asked us to stop contacting them"
+        SPAM_CLEARED = "spam_cleared", "Not spam"
 
     class CallOutcome(models.TextChoices):
         REACHED = "reached", "Reached the person"

@@ -10,6 +10,7 @@ rest (admissions.phi.fields).
 import uuid
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils import timezone
 from admissions.phi.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from admissions.phi.storage import phi_file_storage
 
-from .leads import Lead, RequestKind
+from .leads import Channel, Lead, RequestKind
 
 
 class ConsentText(models.Model):
@@ -31,6 +32,7 @@ class ConsentText(models.Model):
         CONTACT = "contact", "Consent to be contacted"
         AUTOMATED = "automated", "Consent to automated calls and texts (TCPA)"
         BENEFITS = "benefits", "Authorization to verify insurance benefits"
+        VERBAL = "verbal", "Verbal consent to be contacted (script read by staff)"
 
     kind = models.CharField(max_length=20, choices=Kind)
     version = models.PositiveSmallIntegerField()
@@ -95,16 +97,28 @@ class Submission(models.Model):
         "utm_content",
         "staff_alert_sent_at",
         "auto_reply_sent_at",
+        "channel",
+        "recorded_by",
     )
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE)
+    # A web form, or a call, walk-in, referral or email a coordinator typed in.
+    channel = models.CharField(max_length=20, choices=Channel, default=Channel.WEB)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     # One-time token issued with the form: a resubmission or double click
     # carries the same token and hits the unique constraint.
     form_token = models.UUIDField(editable=False)
     submitted_at = models.DateTimeField(default=timezone.now)
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    phone = EncryptedCharField(max_length=20, blank=True)
+    first_name = EncryptedCharField(max_length=100)
+    last_name = EncryptedCharField(max_length=100)
+    phone = EncryptedCharField(max_length=32, blank=True)
     email = EncryptedCharField(max_length=254, blank=True)
 
     preferred_language = models.CharField(
@@ -116,7 +130,7 @@ class Submission(models.Model):
     )
 
     # Consent evidence: the wording version shown, when, from where.
-    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    client_ip = EncryptedCharField(max_length=45, null=True, blank=True)
     page_url = models.CharField(max_length=500, blank=True)
 
     # First-party attribution (no third-party scripts).
@@ -164,12 +178,14 @@ class ConsultationRequest(Submission):
 
     best_time_to_call = models.CharField(max_length=20, choices=BestTimeToCall, default=BestTimeToCall.ANY)
     who_needs_help = models.CharField(max_length=20, choices=WhoNeedsHelp)
-    caller_relation = models.CharField(
+    caller_relation = EncryptedCharField(
         "caller's relation",
         max_length=60,
         blank=True,
         help_text="How the caller is related to the person who needs help.",
     )
+    patient_first_name = EncryptedCharField("patient's first name", max_length=100, blank=True)
+    patient_last_name = EncryptedCharField("patient's last name", max_length=100, blank=True)
     level_of_care = models.ForeignKey(
         "programs.LevelOfCare", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -222,7 +238,7 @@ class InsuranceVerification(Submission):
     carrier = models.ForeignKey(
         InsuranceCarrier, on_delete=models.PROTECT, null=True, blank=True, verbose_name="insurance carrier"
     )
-    carrier_other = models.CharField("other insurance carrier", max_length=100, blank=True)
+    carrier_other = EncryptedCharField("other insurance carrier", max_length=100, blank=True)
     member_id = EncryptedCharField("member ID", max_length=40)
     group_number = EncryptedCharField(max_length=40, blank=True)
     policy_holder = models.CharField(max_length=20, choices=PolicyHolder, default=PolicyHolder.PATIENT)
@@ -271,6 +287,19 @@ class BlockedSubmission(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.kind} {self.reason}: {self.count}"
+
+
+class RateCount(models.Model):
+    """Requests stored per address, form and time window: counted and checked
+    in one locked step (admissions.intake.spam.rate_limit_take), so twenty
+    concurrent posts cannot all read "under the limit"."""
+
+    key = models.CharField(max_length=64, unique=True)  # keyed hash of the address, form and window
+    window_start = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.count} in window {self.window_start:%Y-%m-%d %H:%M}"
 
 
 # The submission model of each kind of request.

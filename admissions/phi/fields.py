@@ -2,7 +2,7 @@
 
 The column holds only the token; Python code sees the plain value. Database
 lookups on these fields are refused (they would compare ciphertexts), except
-``isnull``; find people through the keyed-hash columns instead.
+``isnull`` and ``= ''``; find people through the keyed-hash columns instead.
 """
 
 import datetime
@@ -11,6 +11,19 @@ from django.core import checks
 from django.db import models
 
 from . import crypto
+
+
+class EmptyExact(models.lookups.Exact):
+    """`field=""` only: whether a value is there at all (constraints, filters).
+    Comparing with any other value would compare a fresh ciphertext and is refused."""
+
+    def get_prep_lookup(self):
+        if self.rhs not in ("", None):
+            raise ValueError("encrypted fields can only be compared with the empty string")
+        return self.rhs
+
+    def get_db_prep_lookup(self, value, connection):
+        return ("%s", [value])
 
 
 class _EncryptedMixin:
@@ -49,6 +62,8 @@ class _EncryptedMixin:
     def get_lookup(self, lookup_name):
         if lookup_name == "isnull":
             return super().get_lookup(lookup_name)
+        if lookup_name == "exact":
+            return EmptyExact
         return None
 
     def get_transform(self, name):

@@ -105,7 +105,7 @@ def render_svg(chart: WeeklyChart) -> str:
 
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     totals = [t or 0 for t in chart.totals()]
-    ticks = axis_ticks(max(totals, default=0), whole=chart.unit == "leads")
+    ticks = axis_ticks(max(totals, default=0), whole=chart.unit in ("leads", "minutes"))
     top = ticks[-1]
     axis = ET.SubElement(svg, "g", {"class": "lead-chart-axis", "fill": "currentColor", "font-size": "12"})
     for value in ticks:

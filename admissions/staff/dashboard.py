@@ -15,7 +15,13 @@ from programs.models import LevelOfCare
 
 from . import figures
 from .charts import PALETTE, Series, WeeklyChart, week_label
-from .display import format_duration, hours
+from .display import format_duration
+
+
+def hours_only(value) -> str:
+    """Every label of an hours axis in hours ("0.5 h", never "30 min" beside "1 h")."""
+    return "–" if value is None else f"{value:g} h"
+
 
 WEEK_CHOICES = (8, 12, 26, 52)
 DEFAULT_WEEKS = 12
@@ -90,9 +96,14 @@ def build(weeks: int = DEFAULT_WEEKS, *, now=None, in_python: bool | None = None
     )
 
     medians = figures.weekly_median_first_contact(since=start, in_python=in_python)
+    # One unit for the title, the axis and every tick label: minutes while
+    # every week is under two hours, else hours (the axis used to say "12 min"
+    # under a title saying hours, its labels mixing both).
+    longest = max((m.total_seconds() for m in medians.values()), default=0)
+    unit, per = ("minutes", 60) if longest < 2 * 3600 else ("hours", 3600)
     median_chart = WeeklyChart(
         slug="chart-first-contact",
-        title="Median time to first contact per week, in hours",
+        title=f"Median time to first contact per week, in {unit}",
         summary=f"Bars, one per week from {period}: the median time from a request to the first "
         "time staff reached the person, for requests received that week. Lower is better.",
         weeks=week_list,
@@ -101,12 +112,12 @@ def build(weeks: int = DEFAULT_WEEKS, *, now=None, in_python: bool | None = None
                 label="Median time to first contact",
                 color=PALETTE[0],
                 values=[
-                    round(medians[w].total_seconds() / 3600, 2) if w in medians else None for w in week_list
+                    round(medians[w].total_seconds() / per, 2) if w in medians else None for w in week_list
                 ],
             )
         ],
-        unit="hours",
-        format_value=hours,
+        unit=unit,
+        format_value=(lambda v: "–" if v is None else f"{v:g} min") if unit == "minutes" else hours_only,
     )
 
     totals = figures.status_totals(since=start)

@@ -21,11 +21,17 @@ from .search import SEARCH_TOKEN_VAR, EncryptedSearchForm
 
 
 class LeadStatusFilter(admin.SimpleListFilter):
-    """Open leads unless asked otherwise: the inbox is the work still to do."""
+    """Open leads unless asked otherwise: the inbox is the work still to do.
+    A search looks at every status (the status column says which): a closed
+    lead's exact email must not answer "0 leads"."""
 
     title = "status"
     parameter_name = "status"
     DEFAULT = "open"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.searching = bool(request.GET.get(SEARCH_TOKEN_VAR) or request.GET.get("q"))
 
     def lookups(self, request, model_admin):
         return [
@@ -36,7 +42,7 @@ class LeadStatusFilter(admin.SimpleListFilter):
         ]
 
     def current(self) -> str:
-        return self.value() or self.DEFAULT
+        return self.value() or ("all" if self.searching else self.DEFAULT)
 
     def queryset(self, request, queryset):
         value = self.current()
@@ -136,9 +142,9 @@ class LeadChangeList(ChangeList):
         return lookup_params
 
     def get_queryset(self, request, exclude_parameters=None):
-        # Neither the inbox nor the CSV export shows phone or email: leave the
-        # ciphertext unread instead of decrypting two values per row.
-        return super().get_queryset(request, exclude_parameters).defer("phone", "email")
+        # The inbox shows the phone, not the email or close reason: leave
+        # those ciphertexts unread instead of decrypting them per row.
+        return super().get_queryset(request, exclude_parameters).defer("email", "close_reason")
 
 
 def flags_html(flags) -> str:

@@ -1,12 +1,23 @@
-"""The five things a coordinator does on a lead's page, each a small form and
-one call of the pipeline service (admissions.services.pipeline): record a call,
-change status, add a note, assign, set a follow-up."""
+"""What a coordinator does on a lead's page, each a small form and one call
+of the pipeline service (admissions.services.pipeline): record a call, change
+status, add a note, assign, set a follow-up; record that the person asked us
+to stop contacting them; clear or delete possible spam; merge two leads of
+the same person; move a wrongly attached request to a new lead."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from admissions.models import Lead, LeadEvent, LeadStatus, next_status
+from admissions.models import (
+    ConsultationRequest,
+    ContactStop,
+    InsuranceVerification,
+    Lead,
+    LeadEvent,
+    LeadStatus,
+    ReferralPartner,
+    next_status,
+)
 from admissions.services import pipeline
 
 from . import selectors
@@ -32,6 +43,12 @@ class StatusForm(forms.Form):
         max_length=pipeline.NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required for every closed status: why the lead is closed. Optional otherwise.",
+    )
+    referred_to = forms.ModelChoiceField(
+        label="Referred to (for Closed: referred out)",
+        queryset=ReferralPartner.objects.filter(active=True),
+        required=False,
+        empty_label="Choose a partner",
     )
 
 
@@ -81,8 +98,68 @@ def _do_call(lead, user, data):
 
 def _do_status(lead, user, data):
     return pipeline.lead_status_change(
-        lead=lead, to_status=data["to_status"], actor=user, reason=data["reason"]
+        lead=lead,
+        to_status=data["to_status"],
+        actor=user,
+        reason=data["reason"],
+        referred_to=data.get("referred_to"),
     )
+
+
+class StopContactForm(forms.Form):
+    via = forms.ChoiceField(
+        label="How did they tell us?", choices=[c for c in ContactStop.choices if c[0] != ContactStop.LINK]
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=pipeline.NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ConfirmForm(forms.Form):
+    confirm = forms.BooleanField(label="Yes, I looked at it", required=True)
+
+
+class MergeForm(forms.Form):
+    other = forms.IntegerField(
+        label="Lead number to merge into this one",
+        min_value=1,
+        help_text="The same person's other lead: its requests and timeline move here; it is closed as a duplicate.",
+    )
+
+
+class SplitForm(forms.Form):
+    request = forms.CharField(widget=forms.HiddenInput)
+
+
+def _do_stop(lead, user, data):
+    return pipeline.lead_contact_stop(lead=lead, actor=user, via=data["via"], note=data["note"])
+
+
+def _do_spam_clear(lead, user, data):
+    return pipeline.lead_spam_clear(lead=lead, actor=user)
+
+
+def _do_spam_delete(lead, user, data):
+    return pipeline.lead_spam_delete(lead=lead, actor=user)
+
+
+def _do_merge(lead, user, data):
+    other = Lead.objects.filter(pk=data["other"]).first()
+    if other is None:
+        raise ValidationError({"other": "There is no lead with that number."})
+    return pipeline.lead_merge(into=lead, other=other, actor=user)
+
+
+def _do_split(lead, user, data):
+    kind, _, pk = data["request"].partition("-")
+    model = {"consultation": ConsultationRequest, "insurance": InsuranceVerification}.get(kind)
+    submission = model.objects.filter(pk=int(pk), lead=lead).first() if model and pk.isdigit() else None
+    if submission is None:
+        raise ValidationError({"request": "That request is not on this lead."})
+    return pipeline.lead_split_request(submission=submission, actor=user)
 
 
 def _do_note(lead, user, data):
@@ -105,6 +182,16 @@ ACTIONS = {
     "note": (NoteForm, _do_note, "Note added.", "Add a note"),
     "assign": (AssignForm, _do_assign, "Assignment changed.", "Coordinator"),
     "follow_up": (FollowUpForm, _do_follow_up, "Follow-up updated.", "Follow-up"),
+    "stop": (
+        StopContactForm,
+        _do_stop,
+        "Recorded: no more calls or emails.",
+        "Asked us to stop contacting them",
+    ),
+    "spam_clear": (ConfirmForm, _do_spam_clear, "Marked as not spam.", "Possible spam"),
+    "spam_delete": (ConfirmForm, _do_spam_delete, "Deleted.", "Possible spam"),
+    "merge": (MergeForm, _do_merge, "Leads merged.", "Merge with another lead"),
+    "split": (SplitForm, _do_split, "Request moved to a new lead.", "Move a request to a new lead"),
 }
 
 
@@ -118,6 +205,10 @@ def blank_forms(lead: Lead) -> dict:
             prefix="follow_up",
             initial={"follow_up_at": timezone.localtime(lead.follow_up_at) if lead.follow_up_at else None},
         ),
+        "stop": StopContactForm(prefix="stop"),
+        "spam_clear": ConfirmForm(prefix="spam_clear"),
+        "spam_delete": ConfirmForm(prefix="spam_delete"),
+        "merge": MergeForm(prefix="merge"),
     }
 
 

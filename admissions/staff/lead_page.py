@@ -22,6 +22,7 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 
 from admissions.access.audit import audit_record
+from admissions.contact import format_phone, split_extension, tel_href
 from admissions.models import AuditAction, ConsentText, InsuranceVerification, Lead, LeadEvent
 
 from . import eligibility, selectors
@@ -63,6 +64,8 @@ def lead_work(model_admin, request, object_id):
                 audit_record(action=AuditAction.CHANGE, request=request, obj=lead, detail=action)
                 model_admin.log_change(request, lead, [{"changed": {"fields": [action]}}])
                 messages.success(request, done)
+                if action == "spam_delete":
+                    return HttpResponseRedirect(reverse("admin:admissions_lead_changelist"))
                 return HttpResponseRedirect(request.get_full_path())
         page_forms[action] = form
         error_action = action
@@ -70,11 +73,13 @@ def lead_work(model_admin, request, object_id):
         audit_record(action=AuditAction.VIEW, request=request, obj=lead)
 
     user = request.user
-    submissions = [submission_panel(s, user) for s in selectors.lead_submissions(lead)]
+    sent = selectors.lead_submissions(lead)
+    submissions = [submission_panel(s, user, lead=lead, can_split=can_change and len(sent) > 1) for s in sent]
     # Each insurance request's automatic check, keyed by its submission's anchor.
     checks = eligibility.panels_for_lead(lead, user=user, can_change=can_change)
     for submission in submissions:
         submission["eligibility"] = checks.get(submission["anchor"])
+    timeline = [timeline_entry(e) for e in selectors.lead_timeline(lead)]
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
@@ -92,7 +97,10 @@ def lead_work(model_admin, request, object_id):
         "can_reassign": user.has_perm("admissions.reassign_lead"),
         "is_mine": lead.assigned_to_id == user.pk,
         "submissions": submissions,
-        "timeline": [timeline_entry(e) for e in selectors.lead_timeline(lead)],
+        "timeline": timeline,
+        "call": call_card(
+            lead, sent, user=user, timeline=timeline, insurance_check=eligibility.newest_headline(submissions)
+        ),
         "other_leads": list(selectors.lead_other_leads(lead)),
         "has_view_permission": True,
         "preserved_filters": model_admin.get_preserved_filters(request),
@@ -110,6 +118,10 @@ def lead_flags(lead: Lead, now=None) -> list[tuple[str, str]]:
         flags.append(("waiting", f"Waiting {format_duration(now - lead.received_at)}"))
     if lead.is_overdue(now):
         flags.append(("overdue", "Follow-up overdue"))
+    if lead.possible_spam:
+        flags.append(("spam", "Possible spam"))
+    if lead.contact_stopped_at is not None:
+        flags.append(("stopped", "Do not contact"))
     return flags
 
 
@@ -118,7 +130,9 @@ def lead_summary(lead: Lead, *, insurance_check: str = "") -> list[tuple[str, st
         format_duration(lead.first_contact_at - lead.received_at) if lead.first_contact_at else "Not yet"
     )
     rows = [
+        ("Lead", str(lead.pk)),
         ("Status", lead.get_status_display()),
+        ("Came in by", lead.get_channel_display()),
         ("Request", lead.get_kind_display()),
         ("Level of care", lead.level_of_care.name if lead.level_of_care else "Not sure"),
         ("Source", lead.source or "unknown"),
@@ -127,6 +141,10 @@ def lead_summary(lead: Lead, *, insurance_check: str = "") -> list[tuple[str, st
         ("Time to first contact", contact),
         ("Follow-up", format_when(lead.follow_up_at) or "None set"),
     ]
+    if lead.referred_by_id:
+        rows.append(("Referred by", str(lead.referred_by)))
+    if lead.referred_to_id:
+        rows.append(("Referred to", str(lead.referred_to)))
     if lead.close_reason:
         rows.append(("Close reason", lead.close_reason))
     if insurance_check:
@@ -175,17 +193,33 @@ def _answers(submission, *, full: bool) -> list[tuple[str, str]]:
     ]
 
 
-def submission_panel(submission, user) -> dict:
+def _conflict(value: str, lead_value: str, shown: str) -> str:
+    """A contact on a request that differs from the lead's: de-duplication
+    never copies it onto the lead, so a coordinator confirms it first."""
+    if value and lead_value and value != lead_value:
+        return f"{shown} (not the lead's: confirm with the person before using it)"
+    if value and not lead_value:
+        return f"{shown} (not on the lead: confirm with the person before using it)"
+    return shown
+
+
+def submission_panel(submission, user, *, lead=None, can_split=False) -> dict:
     """A read-only view of one form as sent. Decrypted answers only for staff
     who may view that kind of submission; masked otherwise."""
     is_insurance = isinstance(submission, InsuranceVerification)
     codename = "view_insuranceverification" if is_insurance else "view_consultationrequest"
     full = user.has_perm(f"admissions.{codename}")
+    phone = format_phone(submission.phone) if full else mask_tail(split_extension(submission.phone)[0])
+    email = submission.email if full else mask_tail(submission.email, keep=0)
+    if lead is not None and full:
+        phone = _conflict(split_extension(submission.phone)[0], split_extension(lead.phone)[0], phone)
+        email = _conflict(submission.email, lead.email, email)
     rows = [
         ("Sent", format_when(submission.submitted_at)),
+        ("Came in by", submission.get_channel_display()),
         ("Name", f"{submission.first_name} {submission.last_name}"),
-        ("Phone", submission.phone if full else mask_tail(submission.phone)),
-        ("Email", submission.email if full else mask_tail(submission.email, keep=0)),
+        ("Phone", phone),
+        ("Email", email),
         *_answers(submission, full=full),
     ]
     cards = []
@@ -213,6 +247,43 @@ def submission_panel(submission, user) -> dict:
         "rows": [(label, value) for label, value in rows if value not in ("", None)],
         "cards": cards,
         "masked": not full,
+        "split_value": f"{'insurance' if is_insurance else 'consultation'}-{submission.pk}"
+        if can_split
+        else "",
+    }
+
+
+def call_card(lead: Lead, sent: list, *, user, timeline: list, insurance_check: str = "") -> dict:
+    """What a coordinator needs with the phone at the ear, at the top of the
+    page: whom to call and their relation, the number (a tel: link, with the
+    extension), the best time, what they wrote, the patient if someone else,
+    the insurance check in one line and the last three timeline entries."""
+    consultation = next((s for s in sent if not isinstance(s, InsuranceVerification)), None)
+    insurance = next((s for s in sent if isinstance(s, InsuranceVerification)), None)
+    caller = f"{lead.first_name} {lead.last_name}"
+    patient = ""
+    if consultation is not None and (consultation.patient_first_name or consultation.patient_last_name):
+        patient = f"{consultation.patient_first_name} {consultation.patient_last_name}".strip()
+    elif insurance is not None:
+        named = f"{insurance.first_name} {insurance.last_name}"
+        patient = named if named != caller else ""
+    may_read = user.has_perm("admissions.view_consultationrequest")
+    return {
+        "caller": caller,
+        "relation": consultation.caller_relation if consultation is not None else "",
+        "phone": format_phone(lead.phone),
+        "tel": tel_href(lead.phone) if lead.phone else "",
+        "email": lead.email,
+        "best_time": consultation.get_best_time_to_call_display() if consultation is not None else "",
+        "message": (consultation.message if may_read else "(hidden)")
+        if consultation and consultation.message
+        else "",
+        "patient": patient,
+        "insurance_check": insurance_check,
+        "recent": timeline[:3],
+        "blocked": lead.contact_stopped_at is not None,
+        "stopped_when": format_when(lead.contact_stopped_at) if lead.contact_stopped_at else "",
+        "stopped_how": lead.get_contact_stopped_via_display(),
     }
 
 

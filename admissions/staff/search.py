@@ -1,9 +1,12 @@
 """Staff search of leads.
 
-What a term means (lead_search_q): an email address or a phone number is
-matched whole through its keyed hash (Lead.email_lookup / phone_lookup), never
-in plaintext; anything else must appear in the first or last name, or be the
-lead's number. The term itself never sits in a URL, a log or the browser's
+What a term means (lead_search_q): names, phones and emails are encrypted, so
+a term is turned into the same keyed tokens the index holds
+(admissions.models.search.LeadSearchToken): every name word, unaccented and
+case-folded, must be a name on the lead (requester, patient, policy holder or
+anyone whose request was attached); 4 or 7 digits are the end of a phone
+number; a whole phone number or email address is matched whole; a number up
+to 9 digits is also a lead number. Every status is searched. The term itself never sits in a URL, a log or the browser's
 history in plain text: the search box posts here (lead_search), and the inbox
 URL carries it encrypted (`?s=phi1...`), read back by EncryptedSearchForm.
 """
@@ -17,38 +20,77 @@ from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import reverse
 
-from admissions.contact import email_lookup, normalize_email, normalize_phone, phone_lookup
+from admissions.contact import (
+    email_tokens,
+    name_words,
+    normalize_email,
+    normalize_phone,
+    phone_tokens,
+)
+from admissions.contact import search_token as index_token
+from admissions.models import LeadSearchToken
 from admissions.phi import crypto
 
 SEARCH_TOKEN_VAR = "s"  # noqa: S105  (a query parameter name, not a secret)
 SEARCH_CONTEXT = "admissions.lead.search"
 # Search terms longer than this are not a name, phone or email anyone types.
 SEARCH_MAX_LENGTH = 200
+# Leads one phone suffix may list (last 4 digits: about 1 in 10,000 numbers each).
+SUFFIX_MATCH_LIMIT = 2000
+
+
+def _has_token(kind: str, token: str) -> Q:
+    return Q(pk__in=LeadSearchToken.objects.filter(token=token).values("lead_id"))
 
 
 def lead_search_q(term: str) -> Q | None:
     """What a staff search means, as a filter; None when it matches nothing.
 
     - contains "@": an email address, matched whole through its keyed hash;
-    - a valid phone number in any common form: matched through its keyed hash;
-    - otherwise every word must appear in the first or last name (or be the lead's number).
+    - a valid phone number in any common form: matched whole;
+    - 4 or 7 digits (punctuation ignored): the last digits of a phone number,
+      or a lead number;
+    - otherwise every word must be a name on the lead (or the term is the lead's number).
     """
     term = " ".join(term.split())[:SEARCH_MAX_LENGTH]
     if not term:
         return None
     if "@" in term:
-        return Q(email_lookup=email_lookup(normalize_email(term)))
-    try:
-        phone = normalize_phone(term)
-    except ValueError:
-        pass
-    else:
-        return Q(phone_lookup=phone_lookup(phone))
+        email = normalize_email(term)
+        ((kind, token),) = email_tokens(email)
+        # The index holds the lead's own email and every request's: one
+        # index lookup (an OR with Lead.email_lookup would scan the leads).
+        return _has_token(kind, token)
+    digits = "".join(ch for ch in term if ch.isdigit())
+    punctuation_only = all(ch.isdigit() or ch in " ()-.+" for ch in term)
+    if punctuation_only and len(digits) >= 10:
+        try:
+            phone = normalize_phone(term)
+        except ValueError:
+            pass
+        else:
+            token = dict(phone_tokens(phone))["phone"]
+            return _has_token("phone", token)
+    if punctuation_only and digits and len(digits) <= 9:
+        # A lead number, or the end of a phone number: the few leads with the
+        # suffix are read from the index first, so the filter is one primary
+        # key list (an OR of a subquery and the number made PostgreSQL walk
+        # every lead: 2.8 s at 1,000,000 in scripts/growth_bench.py).
+        ids = {int(digits)}
+        if len(digits) in (4, 7):
+            kind = f"ph{len(digits)}"
+            ids.update(
+                LeadSearchToken.objects.filter(token=index_token(kind, digits)).values_list(
+                    "lead_id", flat=True
+                )[:SUFFIX_MATCH_LIMIT]
+            )
+        return Q(pk__in=sorted(ids))
+    words = name_words(term)
+    if not words:
+        return Q(pk__in=[])
     match = Q()
-    for word in term.split(" "):
-        match &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-    if term.isdigit() and len(term) <= 9:
-        match |= Q(pk=int(term))
+    for word in dict.fromkeys(words):
+        match &= _has_token("name", index_token("name", word))
     return match
 
 

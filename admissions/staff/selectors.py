@@ -3,11 +3,25 @@ and other leads, the people who work leads, and the inbox's source choices.
 (Search: admissions.staff.search; the dashboard's figures: admissions.staff.figures.)
 """
 
+import datetime
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.utils import timezone
 
-from admissions.models import ConsultationRequest, InsuranceVerification, Lead, LeadEvent
+from admissions.contact import email_lookup, phone_lookup
+from admissions.models import (
+    SUBMISSION_MODELS,
+    Channel,
+    ConsultationRequest,
+    InsuranceVerification,
+    Lead,
+    LeadEvent,
+    LeadStatus,
+    ReferralPartner,
+)
 
 
 def lead_inbox_queryset():
@@ -77,3 +91,135 @@ def lead_sources(*, limit: int = 12) -> list[str]:
         return [row["source"] for row in rows]
 
     return list(cache.get_or_set(f"admissions:lead-sources:{limit}", count, LEAD_SOURCES_CACHE_SECONDS))
+
+
+# Alerts that never went out --------------------------------------------------------
+
+
+def _owed_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.ADMISSIONS_ALERT_OWED_AFTER_SECONDS)
+
+
+def requests_with_late_alert(*, now=None) -> list[tuple[str, int]]:
+    """(kind, id) of stored requests whose staff alert is not sent more than
+    ADMISSIONS_ALERT_OWED_AFTER_SECONDS after they arrived (the sweep,
+    `manage.py send_owed_alerts`, keeps trying): for the inbox's "alert not sent"."""
+    now = now or timezone.now()
+    late = []
+    for kind, model in SUBMISSION_MODELS.items():
+        rows = model.objects.filter(staff_alert_sent_at=None, submitted_at__lt=now - _owed_after())
+        late.extend((str(kind), pk) for pk in rows.order_by("submitted_at").values_list("pk", flat=True))
+    return late
+
+
+def alert_not_sent(*, now=None):
+    """An expression for a lead: one of its requests still owes the staff alert."""
+    now = now or timezone.now()
+    before = now - _owed_after()
+    return Exists(
+        ConsultationRequest.objects.filter(
+            lead=OuterRef("pk"), staff_alert_sent_at=None, submitted_at__lt=before
+        )
+    ) | Exists(
+        InsuranceVerification.objects.filter(
+            lead=OuterRef("pk"), staff_alert_sent_at=None, submitted_at__lt=before
+        )
+    )
+
+
+# The coordinator's day -------------------------------------------------------------
+
+TODAY_LIMIT = 100
+
+
+def today_leads(user, *, now=None) -> list[Lead]:
+    """The "Today" view: open leads waiting for a first call, and follow-ups
+    due today or overdue; the user's own first, then the longest waiting.
+    Two index-backed queries (waiting: status + received_at; follow-ups:
+    follow_up_at), each bounded, merged in Python."""
+    now = now or timezone.now()
+    local_end = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(now) + datetime.timedelta(days=1), datetime.time.min)
+    )
+    base = Lead.objects.select_related("assigned_to").defer("email", "close_reason")
+    waiting = list(
+        base.waiting(now).exclude(contact_stopped_at__isnull=False).order_by("received_at")[:TODAY_LIMIT]
+    )
+    due = list(
+        base.open()
+        .filter(follow_up_at__lt=local_end, contact_stopped_at__isnull=True)
+        .order_by("follow_up_at")[:TODAY_LIMIT]
+    )
+    seen, rows = set(), []
+    for lead in waiting + due:
+        if lead.pk not in seen:
+            seen.add(lead.pk)
+            rows.append(lead)
+
+    def key(lead):
+        mine = lead.assigned_to_id == user.pk
+        due_at = lead.follow_up_at if lead.follow_up_at and lead.follow_up_at < local_end else None
+        return (not mine, due_at or lead.received_at)
+
+    return sorted(rows, key=key)[:TODAY_LIMIT]
+
+
+def lead_matches(*, phone: str = "", email: str = "") -> list[Lead]:
+    """Open leads with this phone or email (keyed hashes): the leads a
+    coordinator recording a call is offered to attach it to."""
+    match = Q()
+    if phone:
+        match |= Q(phone_lookup=phone_lookup(phone))
+    if email:
+        match |= Q(email_lookup=email_lookup(email))
+    if not match:
+        return []
+    return list(Lead.objects.open().filter(match).order_by("-received_at")[:5])
+
+
+def channel_counts(*, since) -> list[tuple[str, int]]:
+    """Leads received since a moment, per channel (the dashboard's split)."""
+    rows = (
+        Lead.objects.filter(received_at__gte=since)
+        .values("channel")
+        .annotate(n=Count("id"))
+        .order_by("-n", "channel")
+    )
+    labels = dict(Channel.choices)
+    return [(labels.get(row["channel"], row["channel"]), row["n"]) for row in rows]
+
+
+# Referral partners -----------------------------------------------------------------
+
+
+def referral_report() -> list[dict]:
+    """Per partner: inquiries (leads it referred), admissions, conversion and
+    the median days from inquiry to admission."""
+    partners = ReferralPartner.objects.annotate(
+        inquiries=Count("referred_leads"),
+        admitted=Count("referred_leads", filter=Q(referred_leads__status=LeadStatus.ADMITTED)),
+    ).order_by("-inquiries", "name")
+    admit_at = dict(
+        LeadEvent.objects.filter(to_status=LeadStatus.ADMITTED, lead__referred_by__isnull=False)
+        .values_list("lead_id")
+        .annotate(first=Min("at"))
+    )
+    waits: dict[int, list[float]] = {}
+    for lead_id, partner_id, received in Lead.objects.filter(pk__in=list(admit_at)).values_list(
+        "pk", "referred_by_id", "received_at"
+    ):
+        waits.setdefault(partner_id, []).append((admit_at[lead_id] - received).total_seconds() / 86400)
+    report = []
+    for partner in partners:
+        days = sorted(waits.get(partner.pk, []))
+        median = days[len(days) // 2] if days else None
+        report.append(
+            {
+                "partner": partner,
+                "inquiries": partner.inquiries,
+                "admitted": partner.admitted,
+                "conversion": (partner.admitted / partner.inquiries * 100) if partner.inquiries else None,
+                "median_days": median,
+            }
+        )
+    return report

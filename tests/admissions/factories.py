@@ -89,11 +89,13 @@ def otp_verify(user):
     if not apps.is_installed("django_otp"):
         return None, None
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    # Issue 15 #9: authenticators are admissions.access's sealed devices now.
+    from admissions.access.models import AuthenticatorApp
+
+    device = AuthenticatorApp.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="test phone", confirmed=True)
+        device = AuthenticatorApp.objects.create(user=user, name="test phone", confirmed=True)
     return device, DEVICE_ID_SESSION_KEY
 
 

@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from admissions.intake import notifications
 from admissions.models import ConsultationRequest
+from admissions.staff import selectors
 
 from .intake_support import cache_table_fixture, consultation_data  # noqa: F401
 from .test_tasks import DB_TASKS, run_queue_once, submit
@@ -66,7 +67,7 @@ def test_enqueue_lost_after_commit_still_gets_one_alert_and_one_reply(
     assert sorted(m.to[0] for m in mail.outbox) == ["admissions@example.test", "maria@example.com"]
     request.refresh_from_db()
     assert request.staff_alert_sent_at is not None and request.auto_reply_sent_at is not None
-    assert notifications.requests_with_late_alert() == []
+    assert selectors.requests_with_late_alert() == []
 
 
 def test_queued_or_waiting_tasks_are_not_queued_again(client, db_queue, django_capture_on_commit_callbacks):
@@ -75,7 +76,7 @@ def test_queued_or_waiting_tasks_are_not_queued_again(client, db_queue, django_c
     a_minute_passes(request)
     assert DBTaskResult.objects.count() == 2
     assert notifications.owed_notifications_enqueue() == []
-    assert notifications.requests_with_late_alert() == [("consultation", request.pk)]
+    assert selectors.requests_with_late_alert() == [("consultation", request.pk)]
 
 
 def test_alert_that_failed_every_attempt_gets_a_fresh_series_an_hour_later(client, db_queue):
@@ -115,4 +116,4 @@ def test_requests_older_than_two_days_are_not_chased(client, db_queue):
         submitted_at=timezone.now() - datetime.timedelta(days=3)
     )
     assert notifications.owed_notifications_enqueue() == []
-    assert notifications.requests_with_late_alert() == [("consultation", request.pk)]
+    assert selectors.requests_with_late_alert() == [("consultation", request.pk)]

@@ -94,12 +94,15 @@ def test_rotation_new_key_seals_old_values_still_open_and_reencrypt_moves_everyt
 
     call_command("reencrypt_phi", "--batch-size", "1")
     out = capsys.readouterr().out
-    assert "admissions.ConsultationRequest: 3 of 6 values re-encrypted" in out  # phone, email, message
+    # first and last name (issue 15 #1), phone, email, message
+    assert "admissions.ConsultationRequest: 5 of 10 values re-encrypted" in out
     assert "admissions.InsuranceVerification files: 1 of 1 re-encrypted" in out
 
     for table, column, pk in [
         ("admissions_consultationrequest", "message", old_request.pk),
         ("admissions_consultationrequest", "phone", old_request.pk),
+        ("admissions_consultationrequest", "first_name", old_request.pk),
+        ("admissions_insuranceverification", "last_name", old_insurance.pk),
         ("admissions_lead", "email", old_request.lead_id),
         ("admissions_insuranceverification", "date_of_birth", old_insurance.pk),
         ("admissions_insuranceverification", "member_id", old_insurance.pk),

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from admissions.models import Lead, LeadEvent, LeadStatus
+from admissions.models import Lead, LeadEvent, LeadStatus, ReferralPartner
 from admissions.services.pipeline import (
     NOTE_MAX_LENGTH,
     lead_assign,
@@ -83,9 +83,11 @@ def test_the_database_refuses_a_closed_lead_without_a_reason(lead):
 
 
 def test_close_keeps_the_reason_and_reopening_clears_it_but_not_the_timeline(lead, coord):
+    partner = ReferralPartner.objects.create(name="Harbor Detox", kind="detox")
     closed = lead_status_change(
-        lead=lead, to_status=LeadStatus.REFERRED_OUT, actor=coord, reason="Needs detox"
+        lead=lead, to_status=LeadStatus.REFERRED_OUT, actor=coord, reason="Needs detox", referred_to=partner
     )
+    assert closed.referred_to == partner
     assert closed.close_reason == "Needs detox"
     reopened = lead_status_change(lead=closed, to_status=LeadStatus.CONTACT_ATTEMPTED, actor=coord)
     assert reopened.close_reason == ""

@@ -93,11 +93,13 @@ def test_who_may_work_a_lead(role, status):
 
 
 @pytest.mark.parametrize("role", ["coordinator", "manager"])
-def test_no_role_deletes_or_adds_leads(role):
+def test_no_role_deletes_leads_and_both_record_phone_leads(role):
     lead = make_consultation()[1]
     client = login(Client(), USERS[role]())
     assert client.get(reverse("admin:admissions_lead_delete", args=[lead.pk])).status_code == 403
-    assert client.get(reverse("admin:admissions_lead_add")).status_code == 403
+    # Issue 10: coordinators and managers record leads that came by phone.
+    assert client.get(reverse("admin:admissions_lead_add")).status_code == 302
+    assert client.get(reverse("admin:admissions_lead_new")).status_code == 200
     changelist = client.get(reverse("admin:admissions_lead_changelist")).content.decode()
     assert "delete_selected" not in changelist
 

@@ -51,8 +51,10 @@ def test_fill_time(settings):
     fresh = spam.FormToken(id=spam.form_token_issue().id, issued_at=now - 1)
     assert spam.is_too_fast(fresh, now=now)
     assert not spam.is_too_fast(spam.FormToken(id=fresh.id, issued_at=now - 4), now=now)
-    # A token handed out again after a bad post: the person already filled the form.
-    assert not spam.is_too_fast(spam.FormToken(id=fresh.id, issued_at=now, reissued=True), now=now)
+    # Issue 15 #12: a token handed out again after a post without one gets the
+    # same check (a bot leaving the token out must not skip it); a person
+    # caught by it is stored and flagged, never dropped (test_views_intake).
+    assert spam.is_too_fast(spam.FormToken(id=fresh.id, issued_at=now, reissued=True), now=now)
 
 
 def test_honeypot():
@@ -65,24 +67,21 @@ def test_honeypot():
 @pytest.mark.usefixtures("cache_table")
 def test_rate_limit_window_per_address_and_form(settings):
     settings.ADMISSIONS_RATE_LIMIT = 2
-    results = []
-    for _ in range(4):
-        results.append(spam.rate_limit_reached(kind="consultation", client_ip="2001:db8::1"))
-        spam.rate_limit_record(kind="consultation", client_ip="2001:db8::1")
+    results = [spam.rate_limit_take(kind="consultation", client_ip="2001:db8::1") for _ in range(4)]
     assert results == [False, False, True, True]
-    assert not spam.rate_limit_reached(kind="insurance", client_ip="2001:db8::1")
-    spam.rate_limit_record(kind="consultation", client_ip=None)
-    assert not spam.rate_limit_reached(kind="consultation", client_ip=None)  # unknown address: never blocked
+    assert not spam.rate_limit_take(kind="insurance", client_ip="2001:db8::1")
+    assert not spam.rate_limit_take(kind="consultation", client_ip=None)  # unknown address: never over
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("cache_table")
-def test_looking_at_the_allowance_does_not_use_it(settings):
+def test_a_refund_gives_the_allowance_back(settings):
     settings.ADMISSIONS_RATE_LIMIT = 1
     for _ in range(5):
-        assert not spam.rate_limit_reached(kind="consultation", client_ip="198.51.100.7")
-    spam.rate_limit_record(kind="consultation", client_ip="198.51.100.7")
-    assert spam.rate_limit_reached(kind="consultation", client_ip="198.51.100.7")
+        assert not spam.rate_limit_take(kind="consultation", client_ip="198.51.100.7")
+        spam.rate_limit_refund(kind="consultation", client_ip="198.51.100.7")
+    assert not spam.rate_limit_take(kind="consultation", client_ip="198.51.100.7")
+    assert spam.rate_limit_take(kind="consultation", client_ip="198.51.100.7")
 
 
 @pytest.mark.django_db

@@ -398,9 +398,11 @@ def test_script_payloads_are_stored_as_text_and_never_echoed_raw(client):
     html = response.content.decode()
     assert response.status_code == 400 and payload not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
-    # Stored as typed; the thank-you page repeats nothing.
-    response = post(client, CONSULTATION_URL, consultation_data(first_name=payload, message=payload))
-    assert ConsultationRequest.objects.get().first_name == payload
+    # Issue 15 #5: a name is letters, spaces, apostrophes, hyphens and periods,
+    # so markup in a name is refused; in free text it is stored as typed.
+    assert "Use letters, spaces, apostrophes, hyphens and periods only." in html
+    response = post(client, CONSULTATION_URL, consultation_data(message=payload))
+    assert ConsultationRequest.objects.get().message == payload
     thanks = client.get(response["Location"]).content.decode()
     assert "alert(" not in thanks and "Maria" not in thanks and "Lopez" not in thanks
 
@@ -469,10 +471,13 @@ def test_honeypot_gets_the_thank_you_page_and_is_counted(client):
     assert blocked("consultation", "honeypot") == 2
 
 
-def test_a_form_sent_faster_than_a_person_can_type_is_spam(client):
+def test_a_form_sent_faster_than_a_person_can_type_is_stored_and_flagged(client):
+    # Issue 10 "nothing silently dropped": phone autofill is fast too; a valid
+    # request is stored, flagged "Possible spam" for a person, and counted.
     response = post(client, INSURANCE_URL, insurance_data(form_token=token_for(ConsultationForm, age=0.5)))
     assert response["Location"] == INSURANCE_THANKS
-    assert stored_counts() == (0, 0, 0, 0)
+    assert stored_counts() == (1, 0, 1, 1)
+    assert Lead.objects.get().possible_spam == "too_fast"
     assert blocked("insurance", "too_fast") == 1
 
 
@@ -483,12 +488,17 @@ def test_rate_limit_per_address_and_form(client, settings):
     assert ConsultationRequest.objects.count() == 3
     response = post(client, CONSULTATION_URL, consultation_data(email="p4@example.com", phone=""))
     assert response.status_code == 303 and response["Location"] == CONSULTATION_THANKS
-    assert ConsultationRequest.objects.count() == 3
+    # Issue 10: over the limit is stored and flagged, never silently dropped.
+    assert ConsultationRequest.objects.count() == 4
+    assert list(Lead.objects.exclude(possible_spam="").values_list("possible_spam", flat=True)) == [
+        "rate_limit"
+    ]
     assert blocked("consultation", "rate_limit") == 1
     # Another address, and the other form, have their own allowance.
     post(client, CONSULTATION_URL, consultation_data(email="p5@example.com", phone=""), ip="198.51.100.8")
     post(client, INSURANCE_URL, insurance_data())
-    assert ConsultationRequest.objects.count() == 4 and InsuranceVerification.objects.count() == 1
+    assert ConsultationRequest.objects.count() == 5 and InsuranceVerification.objects.count() == 1
+    assert Lead.objects.exclude(possible_spam="").count() == 1
 
 
 def test_rate_limit_counts_only_complete_posts(client, settings):

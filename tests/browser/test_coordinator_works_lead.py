@@ -96,7 +96,8 @@ def test_coordinator_finds_a_lead_and_moves_it_along(phone, axe):
     expect(phone.locator("#result_list tbody tr")).to_have_count(1)
     phone.get_by_role("link", name="Lucía Fernández").click()
     phone.wait_for_url(f"**/admissions/lead/{lead.pk}/change/**")
-    expect(phone.get_by_text("Mi hijo necesita ayuda")).to_be_visible()
+    # Issue 10: the message is at the top, in the call card, and in the form below.
+    expect(phone.locator(".lead-call").get_by_text("Mi hijo necesita ayuda")).to_be_visible()
     lead_violations = axe_violations(axe, phone)
     report("lead page", lead_violations)
 

@@ -9,9 +9,14 @@ younger than a minute or older than two days are left alone. Idempotent and
 safe with several copies at once (admissions/intake/notifications.py).
 """
 
+import datetime
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from admissions.intake.notifications import owed_notifications_enqueue
+from admissions.intake.spam import rate_counts_purge
 
 
 class Command(BaseCommand):
@@ -19,6 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *, verbosity, **options):
         queued = owed_notifications_enqueue()
+        # Rate-limit counts of windows long over (admissions.intake.spam.rate_limit_take).
+        window = datetime.timedelta(seconds=2 * settings.ADMISSIONS_RATE_WINDOW_SECONDS)
+        rate_counts_purge(before=timezone.now() - window)
         if verbosity:
             self.stdout.write(f"queued {len(queued)} owed message(s)")
         for name, kind, pk in queued if verbosity > 1 else ():
