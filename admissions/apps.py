@@ -8,4 +8,10 @@ class AdmissionsConfig(AppConfig):
     def ready(self):
         # Audit of logins, failures, lockouts and logouts (signal receivers),
         # and the read-only audit trail in the admin.
+        # The public /insurance/ page lists the payer directory (programs.insurers).
+        from programs import insurers
+
         from .access import admin, signals  # noqa: F401
+        from .eligibility import payers
+
+        insurers.use_directory(payers.PAYERS)

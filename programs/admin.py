@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils.html import format_html
 
 from .editing_admin import DraftAdmin, DraftChildInline, HistoryAdmin
 from .models import (
@@ -8,9 +9,28 @@ from .models import (
     LevelOfCare,
     License,
     Page,
+    Person,
+    Picture,
     Service,
     SiteFacts,
+    review_due_before,
 )
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = "clinical review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Older than 12 months, or none"), ("current", "Within 12 months")]
+
+    def queryset(self, request, queryset):
+        due = review_due_before()
+        if self.value() == "overdue":
+            return queryset.filter(Q(reviewed_on__isnull=True) | Q(reviewed_on__lt=due))
+        if self.value() == "current":
+            return queryset.filter(reviewed_on__gte=due)
+        return queryset
 
 
 class FrequentlyAskedQuestionInline(DraftChildInline):
@@ -28,22 +48,24 @@ class LevelOfCareAdmin(DraftAdmin):
         "schedule",
         "status",
         "draft_column",
+        "clinical_review",
         "order",
         "updated_at",
         "updated_by",
         "preview_column",
     ]
-    list_filter = ["status"]
+    list_filter = ["status", ReviewFilter]
     list_editable = ["order"]
     search_fields = ["name", "short_name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["services"]
+    filter_horizontal = ["services", "team"]
     readonly_fields = ["publication_state", "preview_link", "updated_at", "updated_by"]
     inlines = [FrequentlyAskedQuestionInline]
     fieldsets = [
         (None, {"fields": ["publication_state", "preview_link", "publish_at"]}),
         (None, {"fields": ["name", "short_name", "slug", "asam_level", "order"]}),
-        ("Page", {"fields": ["summary", "body", "image", "image_alt"]}),
+        ("Page", {"fields": ["summary", "body", "hero_picture", "image", "image_alt"]}),
+        ("Clinical team and review", {"fields": ["team", ("reviewed_by", "reviewed_on")]}),
         (
             "Schedule (drives the comparison table)",
             {
@@ -65,6 +87,17 @@ class LevelOfCareAdmin(DraftAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("updated_by", "draft_updated_by")
+
+    @admin.display(description="Clinical review", ordering="reviewed_on")
+    def clinical_review(self, obj):
+        if obj.reviewed_on is None:
+            return format_html('<strong class="review-overdue">Not reviewed</strong>')
+        if obj.review_is_overdue:
+            return format_html(
+                '<strong class="review-overdue">Overdue: last reviewed {}</strong>',
+                obj.reviewed_on.isoformat(),
+            )
+        return obj.reviewed_on.isoformat()
 
     @admin.display(description="Schedule")
     def schedule(self, obj):
@@ -148,5 +181,36 @@ class LicenseAdmin(HistoryAdmin):
 
 @admin.register(Accreditation)
 class AccreditationAdmin(HistoryAdmin):
-    list_display = ["name", "issuer", "url", "order"]
+    list_display = ["name", "issuer", "url", "seal", "order"]
     list_editable = ["order"]
+
+
+@admin.register(Picture)
+class PictureAdmin(HistoryAdmin):
+    list_display = ["title", "kind", "described", "width", "height", "created_at"]
+    list_filter = ["kind", "decorative"]
+    search_fields = ["title", "alt_text"]
+    fieldsets = [
+        (None, {"fields": ["kind", "title", "file"]}),
+        ("For people who cannot see it", {"fields": ["alt_text", "decorative"]}),
+        ("Cropping", {"fields": [("focal_x", "focal_y")]}),
+    ]
+
+    @admin.display(description="Description", boolean=False)
+    def described(self, obj):
+        return "Decorative" if obj.decorative else obj.alt_text[:60]
+
+
+@admin.register(Person)
+class PersonAdmin(HistoryAdmin):
+    list_display = ["name", "credentials", "role", "license_number", "active", "order"]
+    list_editable = ["order"]
+    list_filter = ["active"]
+    search_fields = ["name", "role", "credentials"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = []
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "credentials", "role", "photo", "bio"]}),
+        ("Licence", {"fields": ["license_type", "license_number", "license_verify_url"]}),
+        ("On the site", {"fields": ["active", "order"]}),
+    ]

@@ -20,3 +20,13 @@ class ProgramsConfig(AppConfig):
             sender=self.get_model("LevelOfCare").services.through,
             dispatch_uid="content-services",
         )
+        m2m_changed.connect(
+            content_changed,
+            sender=self.get_model("LevelOfCare").team.through,
+            dispatch_uid="content-team",
+        )
+        from .renditions import picture_saved
+
+        # Renditions are made once, when a picture is saved (and again on
+        # first request if the media directory lost them).
+        post_save.connect(picture_saved, sender=self.get_model("Picture"), dispatch_uid="picture-renditions")

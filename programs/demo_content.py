@@ -12,14 +12,20 @@ and every contact detail, license and accreditation below (placeholders)."""
 import datetime
 
 import reversion
+from django.core.files.base import ContentFile
 from django.db.models import Q
+from django.utils import timezone
 
+from . import demo_art
 from .models import (
     Accreditation,
     FrequentlyAskedQuestion,
     LevelOfCare,
     License,
     Page,
+    Person,
+    Picture,
+    PictureKind,
     PublicationStatus,
     Service,
     SiteFacts,
@@ -421,10 +427,37 @@ PAGES = [
         "you came for, and we will fix the problem.",
     },
     {
+        "slug": "no-tracking",
+        "title": "This website sends nothing to anyone else",
+        "menu_title": "No tracking",
+        "seo_title": "No tracking: this site sends nothing to third parties",
+        "order": 7,
+        "summary": "No advertising pixels, analytics, chat widgets or web fonts from other companies: "
+        "your visit stays between you and us.",
+        "body": "## What this means\n\n"
+        "Looking for addiction treatment is private. Many websites quietly tell other companies which "
+        "pages you read. This one does not. Every part of every page, including the text, pictures, styles "
+        "and the few small scripts, comes from our own server, and your browser contacts no one else while "
+        "you are here.\n\n"
+        "## What we do not use\n\n"
+        "- No advertising or social media pixels (such as Facebook or Google Ads tags)\n"
+        "- No analytics services (such as Google Analytics)\n"
+        "- No chat widgets, call-tracking scripts or embedded videos\n"
+        "- No fonts, maps or code libraries loaded from other companies' servers\n"
+        "- No cookies on the public pages\n\n"
+        "## How we keep it that way\n\n"
+        "Our automated tests open every public page in a real browser and fail if a page tries to contact "
+        "any other website. Our security settings also tell your browser to refuse anything from another "
+        "origin.\n\n"
+        "## What you send us\n\n"
+        "When you fill in one of our forms, your answers come only to us, over an encrypted connection, and "
+        "are stored encrypted. Our privacy notice explains what we do with them.",
+    },
+    {
         "slug": "licensing",
         "title": "Licensing and accreditation",
         "seo_title": "State licensing and accreditation",
-        "order": 6,
+        "order": 8,
         "summary": "The State of California licenses Sheer Recovery's treatment programs. Here is how "
         "to check each license yourself.",
         "body": "## Licensed by the State of California\n\n"
@@ -452,8 +485,110 @@ ACCREDITATIONS = [
         "name": "Behavioral Health Care Accreditation",
         "issuer": "The Joint Commission",
         "url": "https://www.qualitycheck.org/",
+        "order": 1,
+    },
+    {
+        "name": "Addiction Treatment Certification",
+        "issuer": "LegitScript",
+        "url": "https://www.legitscript.com/certification/",
+        "order": 2,
     },
 ]
+
+# Illustrations drawn by programs.demo_art (no photos, no real people).
+PICTURES = [
+    (
+        "demo-coast",
+        PictureKind.FACILITY,
+        "The coast near the center (illustration)",
+        "Illustration: a white house with a blue roof above a calm sea and a sandy shore, under a morning sun.",
+        lambda: demo_art.scene(0),
+        60,
+        40,
+    ),
+    (
+        "demo-hills",
+        PictureKind.PROGRAM,
+        "Hills and a path (illustration)",
+        "Illustration: a small house beside green hills, with a sandy path leading towards it.",
+        lambda: demo_art.scene(1),
+        40,
+        50,
+    ),
+    (
+        "demo-path",
+        PictureKind.PROGRAM,
+        "A path to the house (illustration)",
+        "Illustration: a path through green hills towards a house, with the sun low in the sky.",
+        lambda: demo_art.scene(2),
+        55,
+        50,
+    ),
+]
+PICTURE_FOR_LEVEL = {
+    "partial-hospitalization-program": "demo-coast",
+    "intensive-outpatient-program": "demo-hills",
+    "outpatient-program": "demo-path",
+}
+
+# Placeholder clinicians (not real people; licence numbers are examples) for
+# the center to replace with its own team before launch.
+PEOPLE = [
+    {
+        "slug": "dana-whitfield",
+        "name": "Dana Whitfield",
+        "credentials": "MD, ASAM-certified",
+        "role": "Medical Director",
+        "license_type": "Physician and Surgeon (Medical Board of California)",
+        "license_number": "A000000",
+        "license_verify_url": "https://search.dca.ca.gov/",
+        "bio": "Oversees medical care in every program, from the first assessment to medication "
+        "decisions. Board-certified in addiction medicine.",
+        "order": 1,
+    },
+    {
+        "slug": "marisol-ortega",
+        "name": "Marisol Ortega",
+        "credentials": "LMFT",
+        "role": "Clinical Director",
+        "license_type": "Licensed Marriage and Family Therapist (BBS)",
+        "license_number": "LMFT 000000",
+        "license_verify_url": "https://search.dca.ca.gov/",
+        "bio": "Leads the therapy team and plans each person's treatment with them. Works closely with "
+        "families, who are often part of recovery.",
+        "order": 2,
+    },
+    {
+        "slug": "kevin-tran",
+        "name": "Kevin Tran",
+        "credentials": "LCSW",
+        "role": "Primary Therapist, IOP",
+        "license_type": "Licensed Clinical Social Worker (BBS)",
+        "license_number": "LCSW 000000",
+        "license_verify_url": "https://search.dca.ca.gov/",
+        "bio": "Runs individual sessions and relapse-prevention groups in the Intensive Outpatient "
+        "Program, and helps with the practical side of going back to work.",
+        "order": 3,
+    },
+    {
+        "slug": "renee-caldwell",
+        "name": "Renee Caldwell",
+        "credentials": "CADC-II",
+        "role": "Substance Use Counselor",
+        "license_type": "Certified Alcohol Drug Counselor II (CCAPP)",
+        "license_number": "000000",
+        "license_verify_url": "https://ccapp.us/",
+        "bio": "Leads 12-step facilitation and life-skills groups, and helps each person build an "
+        "aftercare plan before they finish.",
+        "order": 4,
+    },
+]
+TEAM_FOR_LEVEL = {
+    "partial-hospitalization-program": ["dana-whitfield", "marisol-ortega", "renee-caldwell"],
+    "intensive-outpatient-program": ["marisol-ortega", "kevin-tran", "renee-caldwell"],
+    "outpatient-program": ["kevin-tran", "renee-caldwell"],
+}
+REVIEWER = "dana-whitfield"
 
 
 def _ensure(model, match, values, *, reset, lookup=None):
@@ -471,6 +606,37 @@ def _ensure(model, match, values, *, reset, lookup=None):
     return obj
 
 
+def _ensure_picture(key, kind, title, alt, draw, focal_x=50, focal_y=50, *, decorative=False):
+    picture = Picture.objects.filter(title=title).first()
+    if picture is None:
+        picture = Picture(
+            kind=kind, title=title, alt_text=alt, decorative=decorative, focal_x=focal_x, focal_y=focal_y
+        )
+        picture.file.save(f"{key}.jpg", ContentFile(draw()), save=False)
+        picture.save()  # renditions are made now (programs.renditions.picture_saved)
+    return picture
+
+
+def _ensure_pictures():
+    return {
+        key: _ensure_picture(key, kind, title, alt, draw, fx, fy)
+        for key, kind, title, alt, draw, fx, fy in PICTURES
+    }
+
+
+def _fill_new_fields(pictures, people):
+    """Demo rows made before pictures, team and reviews existed get them, once:
+    only where the field is still empty, so an editor's choice stays."""
+    for slug, key in PICTURE_FOR_LEVEL.items():
+        LevelOfCare.objects.filter(slug=slug, hero_picture=None).update(hero_picture=pictures.get(key))
+        level = LevelOfCare.objects.filter(slug=slug).first()
+        if level is not None and not level.team.exists():
+            level.team.set([people[s] for s in TEAM_FOR_LEVEL.get(slug, [])])
+    LevelOfCare.objects.filter(reviewed_by=None, reviewed_on=None, slug__in=list(PICTURE_FOR_LEVEL)).update(
+        reviewed_by=people[REVIEWER], reviewed_on=timezone.localdate() - datetime.timedelta(days=30)
+    )
+
+
 def _remember(obj):
     # Explicitly, once its relations are set: the version then holds them.
     if reversion.is_active() and reversion.is_registered(type(obj)):
@@ -486,6 +652,24 @@ def load_demo_content(*, reset=False) -> dict:
     publishes it and drops any draft. Inside a reversion revision, every row
     written gets a version."""
     _ensure(SiteFacts, {"pk": 1}, SITE_FACTS, reset=reset)
+    pictures = _ensure_pictures()
+    people = {}
+    for data in PEOPLE:
+        data = dict(data)
+        slug = data.pop("slug")
+        initials = "".join(part[0] for part in data["name"].split()[:2])
+        person = _ensure(Person, {"slug": slug}, data, reset=reset)
+        if person.photo_id is None:
+            person.photo = _ensure_picture(
+                f"demo-portrait-{slug}",
+                PictureKind.TEAM,
+                f"Portrait placeholder: {data['name']} (initials)",
+                "",
+                lambda initials=initials, order=data["order"]: demo_art.portrait(initials, order),
+                decorative=True,
+            )
+            person.save()
+        people[slug] = person
 
     services = {}
     for order, (slug, name, description) in enumerate(SERVICES):
@@ -513,6 +697,11 @@ def load_demo_content(*, reset=False) -> dict:
                 setattr(level, name, value)
             level.save()
         level.services.set([services[s] for s in service_slugs])
+        level.team.set([people[s] for s in TEAM_FOR_LEVEL.get(slug, [])])
+        level.hero_picture = pictures.get(PICTURE_FOR_LEVEL.get(slug))
+        level.reviewed_by = people[REVIEWER]
+        level.reviewed_on = timezone.localdate() - datetime.timedelta(days=30)
+        level.save()
         # Matched by position, so a reset updates the same rows (stable ids,
         # readable history) whatever order numbers an editor has typed since.
         existing = list(level.faqs.all())
@@ -534,6 +723,7 @@ def load_demo_content(*, reset=False) -> dict:
     for data in LICENSES:
         data = dict(data)
         _ensure(License, {"issuer": data.pop("issuer"), "number": data.pop("number")}, data, reset=reset)
+    _fill_new_fields(pictures, people)
     for data in ACCREDITATIONS:
         data = dict(data)
         _ensure(Accreditation, {"name": data.pop("name")}, data, reset=reset)
@@ -543,4 +733,6 @@ def load_demo_content(*, reset=False) -> dict:
         "services": Service.objects.count(),
         "pages": Page.objects.count(),
         "licenses": License.objects.count(),
+        "team members": Person.objects.count(),
+        "pictures": Picture.objects.count(),
     }

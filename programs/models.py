@@ -2,6 +2,10 @@
 and the site-wide facts (phone, address, licences) that header, footer and
 structured data read."""
 
+import calendar
+import datetime
+import hashlib
+
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -239,11 +243,38 @@ class LevelOfCare(PublishableContent):
         blank=True,
         help_text="What the photo shows, for people using screen readers. Required with an image.",
     )
+    hero_picture = models.ForeignKey(
+        "Picture",
+        verbose_name="picture",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A picture from Pictures for the top of the page (preferred to the upload above).",
+    )
+    team = models.ManyToManyField(
+        "Person", blank=True, related_name="levels_of_care", help_text="Clinicians who work in this program."
+    )
+    reviewed_by = models.ForeignKey(
+        "Person",
+        verbose_name="clinically reviewed by",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The clinician who last checked this page for clinical accuracy.",
+    )
+    reviewed_on = models.DateField(
+        "clinically reviewed on",
+        null=True,
+        blank=True,
+        help_text="The date of that review. Pages reviewed more than 12 months ago are flagged in the list.",
+    )
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Position in menus and the comparison table; lower comes first."
     )
 
-    draft_m2m_fields = ("services",)
+    draft_m2m_fields = ("services", "team")
     draft_children = (("faqs", ("question", "answer", "order")),)
 
     class Meta:
@@ -283,6 +314,12 @@ class LevelOfCare(PublishableContent):
             errors["hours_per_day_max"] = "Must be at least the fewest hours per day."
         if self.image and not self.image_alt.strip():
             errors["image_alt"] = "Describe the image for people who cannot see it."
+        if self.reviewed_on and self.reviewed_on > timezone.localdate():
+            errors["reviewed_on"] = "A review date cannot be in the future."
+        if bool(self.reviewed_by_id) != bool(self.reviewed_on):
+            errors["reviewed_on" if self.reviewed_by_id else "reviewed_by"] = (
+                "Give both who reviewed the page and when, or neither."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -293,6 +330,11 @@ class LevelOfCare(PublishableContent):
     @property
     def description(self):
         return self.seo_description or _meta_description(self.summary)
+
+    @property
+    def review_is_overdue(self):
+        """No review, or one more than 12 months old."""
+        return self.reviewed_on is None or self.reviewed_on < review_due_before()
 
     @property
     def criteria_list(self):
@@ -309,6 +351,18 @@ class LevelOfCare(PublishableContent):
     @property
     def hours_per_day(self):
         return _span(self.hours_per_day_min, self.hours_per_day_max)
+
+
+REVIEW_VALID_MONTHS = 12
+
+
+def review_due_before(today=None):
+    """Reviews older than this date are overdue (12 months before today)."""
+    today = today or timezone.localdate()
+    year, month = divmod(today.year * 12 + today.month - 1 - REVIEW_VALID_MONTHS, 12)
+    month += 1
+    day = min(today.day, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, day)
 
 
 def _meta_description(text):
@@ -425,6 +479,28 @@ class SiteFacts(models.Model):
         default="Mo-Su 00:00-23:59",
         help_text="schema.org form used by search engines, e.g. “Mo-Fr 08:00-18:00”.",
     )
+    latitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="Optional, for maps in search results, e.g. 33.615000.",
+    )
+    longitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="Optional, e.g. -117.875000.",
+    )
+    same_as = models.TextField(
+        "Official profiles",
+        blank=True,
+        help_text="Optional: the center's own profiles elsewhere (Google Business, a directory listing), one "
+        "address per line. Given to search engines only; the site shows and loads nothing from them.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -442,6 +518,10 @@ class SiteFacts(models.Model):
     @classmethod
     def load(cls):
         return cls.objects.filter(pk=1).first()
+
+    @property
+    def same_as_list(self):
+        return lines(self.same_as)
 
 
 class License(models.Model):
@@ -475,9 +555,21 @@ class License(models.Model):
 
 
 class Accreditation(models.Model):
+    """An accreditation or certification, shown as a seal near the top of the
+    home page and in the footer, each with its verification link."""
+
     name = models.CharField(max_length=120, help_text="e.g. “The Joint Commission Gold Seal of Approval”.")
     issuer = models.CharField(max_length=120, help_text="The accrediting body.")
     url = models.URLField("Verification link", blank=True, help_text="Public page that confirms it.")
+    seal = models.ForeignKey(
+        "Picture",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Optional: the seal image the accrediting body gave you (from Pictures). Without one, "
+        "the name is shown as a text badge.",
+    )
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
 
     class Meta:
@@ -487,8 +579,160 @@ class Accreditation(models.Model):
         return self.name
 
 
+class PictureKind(models.TextChoices):
+    FACILITY = "facility", "Facility"
+    TEAM = "team", "Team member"
+    PROGRAM = "program", "Program"
+    SEAL = "seal", "Accreditation seal"
+
+
+class Picture(models.Model):
+    """An image an editor uploads once; the site serves it as responsive
+    renditions (programs.renditions): AVIF, WebP and JPEG at several widths,
+    cropped around the focal point, without EXIF. The original is never served."""
+
+    kind = models.CharField(
+        max_length=12,
+        choices=PictureKind,
+        default=PictureKind.FACILITY,
+        help_text="Decides the crop: team members square, seals small squares, the rest wide (3:2).",
+    )
+    title = models.CharField(max_length=100, help_text="For finding it in the admin; not shown on the site.")
+    file = models.ImageField(
+        upload_to="pictures/",
+        width_field="width",
+        height_field="height",
+        help_text="JPEG, PNG or WebP, at least 1200 px wide for facility and program pictures.",
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    alt_text = models.CharField(
+        "Description (alt text)",
+        max_length=200,
+        blank=True,
+        help_text="What the picture shows, for people using screen readers, e.g. “The garden behind the "
+        "house, with chairs in the shade”. Required unless the picture is decorative.",
+    )
+    decorative = models.BooleanField(
+        "Decorative only",
+        default=False,
+        help_text="Tick only if the picture adds nothing a screen-reader user would miss.",
+    )
+    focal_x = models.PositiveSmallIntegerField(
+        "Focal point, across (%)",
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="Where the important part is, from the left edge (0) to the right (100). Crops keep it.",
+    )
+    focal_y = models.PositiveSmallIntegerField(
+        "Focal point, down (%)",
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="From the top (0) to the bottom (100).",
+    )
+    # Names the renditions: a digest of the file's bytes and the focal point,
+    # so a changed picture gets new URLs and the same picture keeps them.
+    rendition_key = models.CharField(max_length=12, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.file:
+            # A file saved with save=False has not measured itself yet.
+            self._meta.get_field("file").update_dimension_fields(self, force=True)
+        self.rendition_key = self._key() if self.file else ""
+        super().save(*args, **kwargs)
+
+    # Bump when the way renditions are made changes (programs.renditions): every name changes with it.
+    RENDITION_RECIPE = "1"
+
+    def _key(self) -> str:
+        """Digest of the file's bytes, the focal point and the rendition recipe."""
+        digest = hashlib.sha256(f"{self.RENDITION_RECIPE}|{self.focal_x}|{self.focal_y}|".encode())
+        self.file.open("rb")
+        try:
+            self.file.seek(0)
+            for chunk in self.file.chunks():
+                digest.update(chunk)
+        finally:
+            self.file.seek(0)
+        return digest.hexdigest()[:12]
+
+    def clean(self):
+        alt = self.alt_text.strip()
+        if not alt and not self.decorative:
+            raise ValidationError(
+                {"alt_text": "Describe the picture, or tick “Decorative only” if it carries no meaning."}
+            )
+        if alt and self.decorative:
+            raise ValidationError(
+                {"decorative": "A decorative picture has no description: clear one or the other."}
+            )
+
+    @property
+    def alt(self):
+        return "" if self.decorative else self.alt_text
+
+
+class Person(models.Model):
+    """A member of the clinical team, shown on the team page and program pages."""
+
+    name = models.CharField(max_length=100, help_text="Full name as the person wants it shown.")
+    slug = models.SlugField(max_length=100, unique=True, help_text="Used as the anchor on the team page.")
+    credentials = models.CharField(
+        max_length=80, blank=True, help_text="Letters after the name, e.g. “LMFT” or “MD, ASAM-certified”."
+    )
+    role = models.CharField(max_length=100, help_text="e.g. “Clinical Director” or “Medical Director”.")
+    license_type = models.CharField(
+        "Licence type", max_length=80, blank=True, help_text="e.g. “Licensed Marriage and Family Therapist”."
+    )
+    license_number = models.CharField(
+        "Licence number", max_length=40, blank=True, help_text="Exactly as the licensing board shows it."
+    )
+    license_verify_url = models.URLField(
+        "Licence verification link",
+        blank=True,
+        help_text="The licensing board's public lookup where anyone can check the licence.",
+    )
+    bio = models.TextField(max_length=600, help_text="Two or three plain sentences. Plain text.")
+    photo = models.ForeignKey(
+        Picture,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="From Pictures.",
+    )
+    active = models.BooleanField(default=True, help_text="Untick when the person leaves: hidden everywhere.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+
+    objects = models.Manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = "team member"
+
+    def __str__(self):
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    def get_absolute_url(self):
+        return reverse("programs:team") + f"#{self.slug}"
+
+    def clean(self):
+        if self.license_verify_url and not self.license_number.strip():
+            raise ValidationError({"license_number": "Give the licence number the link verifies."})
+
+
 # Versions hold what was live, never the draft beside it; a level of care's
 # version includes its FAQs, so restoring one brings them back too.
 reversion.register(FrequentlyAskedQuestion)
 reversion.register(LevelOfCare, exclude=DRAFT_STATE_FIELDS, follow=("faqs",))
 reversion.register(Page, exclude=DRAFT_STATE_FIELDS)
+reversion.register(Person)
+reversion.register(Picture)

@@ -3,11 +3,12 @@ query count per page stays fixed."""
 
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import structured_data
 from .content_cache import memoized
-from .models import Accreditation, LevelOfCare, License, Page, SiteFacts
+from .models import Accreditation, LevelOfCare, License, Page, Person, SiteFacts
 
 
 @dataclass
@@ -58,16 +59,36 @@ def _site_chrome() -> SiteChrome:
             Page.objects.published().filter(show_in_footer=True).only("title", "menu_title", "slug", "order")
         ),
         licenses=list(License.objects.filter(expires_on__gte=timezone.localdate())),
-        accreditations=list(Accreditation.objects.all()),
+        accreditations=list(Accreditation.objects.select_related("seal")),
     )
+
+
+def _active_team():
+    return Person.objects.filter(active=True).select_related("photo")
 
 
 def level_of_care_detail(*, slug):
-    """A published level of care with its services and FAQs loaded."""
+    """A published level of care with its services, FAQs, team, reviewer and picture loaded."""
     return memoized(
         ("level", slug),
-        lambda: LevelOfCare.objects.published().prefetch_related("services", "faqs").get(slug=slug),
+        lambda: (
+            LevelOfCare.objects.published()
+            .select_related("hero_picture", "reviewed_by")
+            .prefetch_related("services", "faqs", Prefetch("team", queryset=_active_team()))
+            .get(slug=slug)
+        ),
     )
+
+
+def team():
+    return memoized("team", lambda: list(_active_team()))
+
+
+def home_picture():
+    """The first facility picture, for the top of the home page."""
+    from .models import Picture, PictureKind
+
+    return memoized("home-picture", lambda: Picture.objects.filter(kind=PictureKind.FACILITY).first())
 
 
 def levels_of_care_for_comparison():

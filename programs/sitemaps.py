@@ -25,6 +25,7 @@ class StaticViewSitemap(_SiteUrlSitemap):
             "/",
             "/programs/",
             "/levels-of-care/",
+            "/team/",
             "/admissions/consultation/",
             "/admissions/verify-insurance/",
         ]

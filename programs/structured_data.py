@@ -1,7 +1,8 @@
 """schema.org JSON-LD built from the content models (MedicalClinic,
-BreadcrumbList, FAQPage). Templates only serialize what is built here."""
+BreadcrumbList, FAQPage, Person). Templates only serialize what is built here."""
 
 from django.conf import settings
+from django.templatetags.static import static
 
 
 def absolute(path: str) -> str:
@@ -11,7 +12,7 @@ def absolute(path: str) -> str:
 def medical_clinic(facts) -> dict | None:
     if facts is None:
         return None
-    return {
+    data = {
         "@context": "https://schema.org",
         "@type": "MedicalClinic",
         "@id": absolute("/#organization"),
@@ -28,7 +29,52 @@ def medical_clinic(facts) -> dict | None:
         },
         "openingHours": facts.opening_hours_spec,
         "medicalSpecialty": "Addiction medicine",
+        "logo": absolute(static("img/logo.svg")),
     }
+    if getattr(facts, "latitude", None) is not None and getattr(facts, "longitude", None) is not None:
+        data["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": float(facts.latitude),
+            "longitude": float(facts.longitude),
+        }
+    same_as = getattr(facts, "same_as_list", None)
+    if same_as:
+        data["sameAs"] = same_as
+    return data
+
+
+def person(member) -> dict:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "@id": absolute(member.get_absolute_url().replace("#", "#person-")),
+        "name": member.name,
+        "jobTitle": member.role,
+        "description": member.bio,
+        "url": absolute(member.get_absolute_url()),
+        "worksFor": {"@id": absolute("/#organization")},
+    }
+    if member.credentials:
+        data["honorificSuffix"] = member.credentials
+    if member.license_number:
+        credential = {
+            "@type": "EducationalOccupationalCredential",
+            "credentialCategory": "license",
+            "name": member.license_type or "Professional license",
+            "identifier": member.license_number,
+        }
+        if member.license_verify_url:
+            credential["url"] = member.license_verify_url
+        data["hasCredential"] = credential
+    if member.photo_id and member.photo:
+        from .templatetags.site_tags import share_image_url
+
+        data["image"] = share_image_url(member.photo, "square")
+    return data
+
+
+def people(members) -> list | None:
+    return [person(member) for member in members] or None
 
 
 def breadcrumb_list(crumbs) -> dict | None:

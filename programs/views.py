@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
+from django_otp.decorators import otp_required
 
-from . import drafts, selectors, structured_data
+from . import drafts, insurers, renditions, selectors, structured_data
 from .models import LevelOfCare, Page
 
 # Public pages: the same bytes for everyone, so a shared cache (nginx) may
@@ -25,7 +27,25 @@ def _page(request, template, *, crumbs=(), status=200, **context):
 @require_safe
 @public_page
 def home(request):
-    return _page(request, "programs/home.html", levels=selectors.levels_of_care_for_comparison())
+    return _page(
+        request,
+        "programs/home.html",
+        levels=selectors.levels_of_care_for_comparison(),
+        hero_picture=selectors.home_picture(),
+    )
+
+
+@require_safe
+@public_page
+def team(request):
+    members = selectors.team()
+    return _page(
+        request,
+        "programs/team.html",
+        crumbs=[HOME, ("Our clinical team", "/team/")],
+        team=members,
+        people_ld=structured_data.people(members),
+    )
 
 
 @require_safe
@@ -39,8 +59,9 @@ def program_list(request):
     )
 
 
-def _render_level(request, level, *, services=None, faqs=None, **context):
+def _render_level(request, level, *, services=None, faqs=None, team=None, **context):
     faqs = list(level.faqs.all()) if faqs is None else faqs
+    team = list(level.team.all()) if team is None else team
     return _page(
         request,
         "programs/program_detail.html",
@@ -50,6 +71,8 @@ def _render_level(request, level, *, services=None, faqs=None, **context):
         services=list(level.services.all()) if services is None else services,
         faqs=faqs,
         faq_ld=structured_data.faq_page(faqs),
+        team=team,
+        people_ld=structured_data.people(team),
         **context,
     )
 
@@ -83,7 +106,11 @@ def page_detail(request, slug):
     except Page.DoesNotExist:
         raise Http404("No such page") from None
     return _page(
-        request, "programs/page_detail.html", crumbs=[HOME, (page.title, page.get_absolute_url())], page=page
+        request,
+        "programs/page_detail.html",
+        crumbs=[HOME, (page.title, page.get_absolute_url())],
+        page=page,
+        insurers=insurers.directory() if page.slug == "insurance" else None,
     )
 
 
@@ -100,15 +127,24 @@ def _preview_of(model, pk):
 
 @never_cache
 @staff_member_required
+@otp_required(login_url="/" + settings.ADMIN_PATH + "mfa/")  # a password alone reads no draft
 @require_safe
 def preview_program(request, pk):
     level, context = _preview_of(LevelOfCare, pk)
     relations = drafts.preview_relations(level)
-    return _render_level(request, level, services=relations["services"], faqs=relations["faqs"], **context)
+    return _render_level(
+        request,
+        level,
+        services=relations["services"],
+        faqs=relations["faqs"],
+        team=[member for member in relations["team"] if member.active],
+        **context,
+    )
 
 
 @never_cache
 @staff_member_required
+@otp_required(login_url="/" + settings.ADMIN_PATH + "mfa/")  # a password alone reads no draft
 @require_safe
 def preview_page(request, pk):
     page, context = _preview_of(Page, pk)
@@ -118,8 +154,24 @@ def preview_page(request, pk):
         crumbs=[HOME, (page.title, page.get_absolute_url())],
         canonical_path=page.get_absolute_url(),
         page=page,
+        insurers=insurers.directory() if page.slug == "insurance" else None,
         **context,
     )
+
+
+@require_safe
+def rendition(request, name):
+    """A picture's rendition from MEDIA, made now if it went missing. The name
+    changes whenever the picture does, so it may be cached for a year."""
+    found = renditions.rendition_for_name(name)
+    if found is None:
+        raise Http404("No such picture")
+    picture, item = found
+    if not default_storage.exists(item.name):
+        renditions.ensure(picture, [item.shape])
+    response = FileResponse(default_storage.open(item.name, "rb"), content_type=item.mime)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 @require_safe

@@ -1,5 +1,5 @@
 """Lighthouse 12 (mobile emulation, its default) on the home page, a program
-page and the comparison page, served as in production: production settings with
+page, the team page and both forms, served as in production: production settings with
 DEBUG off, collectstatic, whitenoise, gunicorn. Prints the four category scores
 per page (scripts/lighthouse_scores.py) and exits 1 if any is below --min
 (LIGHTHOUSE_MIN, default 100). Reports: reports/lighthouse/*.html. Uses
@@ -20,7 +20,13 @@ import lighthouse_scores
 from harness import ROOT, site
 from harness.process import Group
 
-PAGES = ["/", "/programs/intensive-outpatient-program/", "/levels-of-care/"]
+PAGES = [
+    "/",
+    "/programs/intensive-outpatient-program/",
+    "/team/",
+    "/admissions/consultation/",
+    "/admissions/verify-insurance/",
+]
 LIGHTHOUSE = ROOT / "tools/node_modules/.bin/lighthouse"
 CHROME_FLAGS = (
     "--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"

@@ -1,4 +1,5 @@
-"""Print the four Lighthouse category scores of each report, and what cost points.
+"""Print the four Lighthouse category scores of each report, the bytes on the
+wire and the number of requests, and what cost points.
 
 Exit status 1 if any score is below --min.
 """
@@ -26,6 +27,14 @@ def main(argv=None):
         print(f"/{url:<44} " + " ".join(f"{scores[key]:>5}" for key in CATEGORIES))
         below |= any(score < args.min for score in scores.values())
         metrics = report["audits"]
+        requests = metrics["network-requests"]["details"]["items"]
+        print(
+            f"    {metrics['total-byte-weight']['numericValue'] / 1024:.1f} KB on the wire in {len(requests)} requests: "
+            + ", ".join(
+                f"{r['url'].rsplit('/', 1)[-1] or '/'} {r.get('transferSize', 0) / 1024:.1f} KB"
+                for r in requests
+            )
+        )
         print(
             "    "
             + ", ".join(

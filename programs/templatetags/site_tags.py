@@ -16,9 +16,12 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 @register.simple_tag
 def json_ld(*blocks):
-    """Render each non-empty dict as an application/ld+json script."""
+    """Render each non-empty dict (or each dict of a list) as an application/ld+json script."""
     parts = []
+    flat = []
     for block in blocks:
+        flat.extend(block if isinstance(block, list) else [block])
+    for block in flat:
         if block:
             data = json.dumps(block, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
             parts.append(format_html('<script type="application/ld+json">{}</script>', mark_safe(data)))  # noqa: S308 - escaped above
@@ -41,3 +44,46 @@ def absolute_url(path):
 @register.filter
 def static_absolute(path):
     return settings.SITE_URL + static(path)
+
+
+@register.simple_tag
+def picture(pic, shape="wide", sizes="100vw", *, eager=False, css_class=""):
+    """A Picture as <picture>: AVIF and WebP sources, a JPEG <img> with srcset,
+    sizes, width and height (no layout shift), lazy unless eager; an eager one
+    (the hero) is fetched first. Nothing when there is no picture or rendition."""
+    from programs import renditions
+
+    if not pic:
+        return ""
+    modern, fallback = renditions.sources(pic, shape)
+    if not fallback:
+        return ""
+    largest = fallback[-1]
+    parts = [
+        format_html('<source type="{}" srcset="{}" sizes="{}">', mime, srcset, sizes)
+        for mime, srcset in modern
+    ]
+    loading = mark_safe('fetchpriority="high" loading="eager"' if eager else 'loading="lazy"')  # noqa: S308 - constant
+    parts.append(
+        format_html(
+            '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" {} decoding="async"{}>',
+            largest.url,
+            renditions.srcset(fallback),
+            sizes,
+            largest.width,
+            largest.height,
+            pic.alt,
+            loading,
+            format_html(' class="{}"', css_class) if css_class else "",
+        )
+    )
+    return format_html("<picture>{}</picture>", mark_safe("".join(parts)))  # noqa: S308 - parts built by format_html
+
+
+@register.filter
+def share_image_url(pic, shape="wide"):
+    """The absolute URL of a picture's largest JPEG rendition, for og:image."""
+    from programs import renditions
+
+    _modern, fallback = renditions.sources(pic, shape)
+    return settings.SITE_URL + fallback[-1].url if fallback else ""

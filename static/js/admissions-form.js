@@ -1,7 +1,8 @@
 /* Admissions forms: small improvements on top of forms that work without
    JavaScript. Moves focus to the error summary; makes its links focus the
-   field; shows the "loved one" and "policy holder" questions only when they
-   apply (they are visible with hints when JavaScript is off). */
+   field; shows the "loved one", "policy holder" and "insurance company name"
+   questions only when they apply (they are visible with hints when
+   JavaScript is off). */
 (function () {
   "use strict";
   var summary = document.getElementById("error-summary");
@@ -19,13 +20,15 @@
     });
   }
 
-  function toggle(radioName, showValue, sectionId) {
-    var radios = document.querySelectorAll('input[name="' + radioName + '"]');
+  function toggle(name, showValue, sectionId) {
+    // Radio buttons, or one <select>, named `name`.
+    var radios = document.querySelectorAll('input[name="' + name + '"], select[name="' + name + '"]');
     var section = document.getElementById(sectionId);
     if (!radios.length || !section) { return; }
     function update() {
-      var chosen = document.querySelector('input[name="' + radioName + '"]:checked');
-      var show = (chosen && chosen.value === showValue) || section.querySelector(".is-invalid");
+      var chosen = document.querySelector('input[name="' + name + '"]:checked, select[name="' + name + '"]');
+      var show = (chosen && chosen.value === showValue) || section.querySelector(".is-invalid") ||
+        (section.querySelector("input") && section.querySelector("input").value);
       section.hidden = !show;
     }
     Array.prototype.forEach.call(radios, function (radio) { radio.addEventListener("change", update); });
@@ -33,4 +36,5 @@
   }
   toggle("who_needs_help", "loved_one", "div_id_caller_relation");
   toggle("policy_holder", "someone_else", "policy-holder-details");
+  toggle("carrier", "other", "div_id_carrier_other");
 })();

@@ -10,6 +10,8 @@ from programs.models import (
     LevelOfCare,
     License,
     Page,
+    Person,
+    Picture,
     PublicationStatus,
     Service,
     SiteFacts,
@@ -17,7 +19,17 @@ from programs.models import (
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [SiteFacts, Service, LevelOfCare, FrequentlyAskedQuestion, Page, License, Accreditation]
+MODELS = [
+    SiteFacts,
+    Service,
+    LevelOfCare,
+    FrequentlyAskedQuestion,
+    Page,
+    License,
+    Accreditation,
+    Person,
+    Picture,
+]
 
 
 def snapshot():
@@ -40,13 +52,16 @@ def test_loading_twice_changes_nothing(capsys):
         "Service": 9,
         "LevelOfCare": 3,
         "FrequentlyAskedQuestion": 10,
-        "Page": 6,
+        "Page": 7,  # issue 12: the "no tracking" page
         "License": 1,
-        "Accreditation": 1,
+        "Accreditation": 2,  # issue 12: LegitScript beside The Joint Commission
+        "Person": 4,
+        "Picture": 7,  # three illustrations, four portrait placeholders
         "level-service links": 9 + 9 + 6,
     }
     assert (
-        "Demo content loaded: 3 levels of care, 9 services, 6 pages, 1 licenses." in capsys.readouterr().out
+        "Demo content loaded: 3 levels of care, 9 services, 7 pages, 1 licenses, 4 team members, 7 pictures."
+        in capsys.readouterr().out
     )
 
 

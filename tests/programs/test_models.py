@@ -10,6 +10,8 @@ from programs.models import (
     LevelOfCare,
     License,
     Page,
+    Person,
+    Picture,
     PublicationStatus,
     Service,
     SiteFacts,
@@ -170,7 +172,17 @@ def editor_fields():
 
 def test_the_models_checked_for_help_text_are_the_ones_editors_use():
     models = {model for model, _ in editor_fields()}
-    assert models == {LevelOfCare, Page, Service, FrequentlyAskedQuestion, SiteFacts, License, Accreditation}
+    assert models == {
+        LevelOfCare,
+        Page,
+        Service,
+        FrequentlyAskedQuestion,
+        SiteFacts,
+        License,
+        Accreditation,
+        Person,
+        Picture,
+    }
 
 
 @pytest.mark.parametrize(

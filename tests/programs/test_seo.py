@@ -16,13 +16,21 @@ from .html_parts import parse
 pytestmark = pytest.mark.django_db
 
 SITE_URL = "https://www.example.test"  # settings/test.py
-STATIC_PUBLIC_URLS = ["/", "/programs/", "/levels-of-care/"]
+STATIC_PUBLIC_URLS = ["/", "/programs/", "/levels-of-care/", "/team/"]
 PROGRAM_URLS = [
     "/programs/intensive-outpatient-program/",
     "/programs/partial-hospitalization-program/",
     "/programs/outpatient-program/",
 ]
-PAGE_URLS = ["/about/", "/insurance/", "/sober-living/", "/privacy/", "/accessibility/", "/licensing/"]
+PAGE_URLS = [
+    "/about/",
+    "/insurance/",
+    "/sober-living/",
+    "/privacy/",
+    "/accessibility/",
+    "/no-tracking/",
+    "/licensing/",
+]
 PUBLIC_URLS = STATIC_PUBLIC_URLS + PROGRAM_URLS + PAGE_URLS
 
 
@@ -110,11 +118,16 @@ def test_program_seo_fields_override_the_defaults(client, demo_content):
 
 
 def test_a_program_photo_becomes_the_share_image(client, demo_content, settings, tmp_path):
+    # The older direct upload; a picture from Pictures (issue 12) wins over it, so none here.
     settings.MEDIA_ROOT = tmp_path
     (tmp_path / "programs").mkdir()
     (tmp_path / "programs" / "iop.jpg").write_bytes(b"not read when rendering")
     LevelOfCare.objects.filter(slug="intensive-outpatient-program").update(
-        image="programs/iop.jpg", image_alt="A therapy group", image_width=1200, image_height=630
+        hero_picture=None,
+        image="programs/iop.jpg",
+        image_alt="A therapy group",
+        image_width=1200,
+        image_height=630,
     )
     parts = get_parts(client, "/programs/intensive-outpatient-program/")
     assert parts.meta(prop="og:image") == SITE_URL + "/media/programs/iop.jpg"
@@ -211,7 +224,9 @@ def test_stored_content_cannot_break_out_of_the_json_ld_script(client, demo_cont
     assert faq_page["mainEntity"][-1]["acceptedAnswer"]["text"] == BREAKOUT
     assert faq_page["mainEntity"][-1]["name"] == "</script>?"
     assert of_type(blocks, "MedicalClinic")[0]["name"] == "Sheer </script><script>alert(2)</script>"
-    assert html.lower().count("<script") == len(parts.scripts()) == 4  # 3 JSON-LD blocks and the file
+    # 3 JSON-LD blocks, one Person block per team member (issue 12) and the file
+    people = level.team.filter(active=True).count()
+    assert html.lower().count("<script") == len(parts.scripts()) == 4 + people
 
 
 # Licences in the footer
