@@ -24,7 +24,8 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_demo_content
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+# Alert links and canonical URLs name the port the site really runs on.
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-dev
 	bash scripts/test.sh
