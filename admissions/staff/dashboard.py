@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from admissions.models import STATUS_GROUPS, LeadStatus
+from admissions.models import STATUS_GROUPS, Channel, LeadStatus
 from programs.models import LevelOfCare
 
 from . import figures
@@ -95,6 +95,16 @@ def build(weeks: int = DEFAULT_WEEKS, *, now=None, in_python: bool | None = None
         series=_series_from(by_source, week_list, source_keys),
     )
 
+    by_channel = figures.weekly_counts(since=start, dimension="channel")
+    channel_chart = WeeklyChart(
+        slug="chart-channel",
+        title="Leads per week by channel",
+        summary=f"Stacked bars, one per week from {period}: leads by how they reached us "
+        "(web form, phone call, walk-in, referral or email).",
+        weeks=week_list,
+        series=_series_from(by_channel, week_list, [([value], label) for value, label in Channel.choices]),
+    )
+
     medians = figures.weekly_median_first_contact(since=start, in_python=in_python)
     # One unit for the title, the axis and every tick label: minutes while
     # every week is under two hours, else hours (the axis used to say "12 min"
@@ -124,7 +134,7 @@ def build(weeks: int = DEFAULT_WEEKS, *, now=None, in_python: bool | None = None
     return {
         "weeks": weeks,
         "period": period,
-        "charts": [status_chart, level_chart, source_chart, median_chart],
+        "charts": [status_chart, channel_chart, level_chart, source_chart, median_chart],
         "total_leads": sum(totals.values()),
         "status_totals": [(label, totals.get(value, 0)) for value, label in LeadStatus.choices],
         "median_first_contact": format_duration(

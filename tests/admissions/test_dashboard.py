@@ -98,6 +98,20 @@ def test_counts_by_status_level_and_source(iop):
     assert dict(data["status_totals"])["Admitted"] == 1
 
 
+def test_leads_per_week_are_split_by_channel():
+    """Issue 10: phoned-in, walk-in and referral leads show beside web forms."""
+    week = datetime.date(2026, 11, 16)
+    monday = local(2026, 11, 16, 9)
+    web = lead_at(monday)
+    phoned = lead_at(monday)
+    walked_in = lead_at(monday)
+    Lead.objects.filter(pk=phoned.pk).update(channel="phone")
+    Lead.objects.filter(pk=walked_in.pk).update(channel="walk_in")
+    assert web.channel == "web"
+    counts = column(chart(dashboard.build(4, now=NOW), "chart-channel"), week)
+    assert counts == {"Web form": 1, "Phone call": 1, "Walk-in": 1, "Referral": 0, "Email": 0}
+
+
 def test_small_sources_are_grouped_so_a_spammer_cannot_flood_the_chart():
     monday = local(2026, 11, 16, 9)
     for i in range(dashboard.TOP_SOURCES + 4):
@@ -172,8 +186,9 @@ def test_dashboard_page_renders_charts_legends_and_tables(client):
     assert response.status_code == 200
     page = response.content.decode()
     content = page.split('id="content-main"', 1)[1].split("</main>", 1)[0]
-    assert content.count('class="lead-chart-svg"') == 4
-    assert content.count("<table>") == 5
+    # Five charts since issue 10 added leads by channel; each with its table.
+    assert content.count('class="lead-chart-svg"') == 5
+    assert content.count("<table>") == 6
     assert "Median time to first contact" in page and "12 min" in page
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
     assert "<script" not in content
