@@ -6,6 +6,8 @@ Versions, the live row and a draft are all compared as plain dicts of field
 values (programs.drafts' working-copy form for pages and programs).
 """
 
+import datetime
+import decimal
 import re
 from difflib import SequenceMatcher
 
@@ -69,6 +71,9 @@ def _plain(field, value):
 def _normalized(value):
     if isinstance(value, str):
         return value.replace("\r\n", "\n").replace("\r", "\n")
+    if isinstance(value, datetime.date | datetime.time | decimal.Decimal):
+        # A draft keeps these as JSON text ("2026-11-01"); the live row as objects.
+        return value.isoformat() if not isinstance(value, decimal.Decimal) else str(value)
     if isinstance(value, list):
         return [_normalized(v) for v in value]
     if isinstance(value, dict):

@@ -34,7 +34,16 @@ def _cold_content_cache():
     content_cache.clear()
 
 
-REFERENCE_MIGRATIONS = ("0002_seed_roles_consents_carriers", "0004_managers_read_audit_trail")
+# (data migration, its seed function): what they add, a flushed database lacks.
+REFERENCE_MIGRATIONS = (
+    ("admissions.migrations.0002_seed_roles_consents_carriers", "forwards"),
+    ("admissions.migrations.0004_managers_read_audit_trail", "forwards"),
+    # The verbal consent script and the roles' permission to record phone leads.
+    ("admissions.migrations.0010_encrypt_existing_names", "seed_script_and_roles"),
+    ("admissions.migrations.0011_add_kaiser_permanente_carrier", "add"),
+    # Managers invite staff and reset their second factor.
+    ("admissions.access.migrations.0002_move_plaintext_second_factors", "grant_invitations_to_managers"),
+)
 
 
 def seed_reference_data():
@@ -47,8 +56,8 @@ def seed_reference_data():
 
     saved = {config.label: config.models_module for config in apps.get_app_configs()}
     try:
-        for name in REFERENCE_MIGRATIONS:
-            importlib.import_module(f"admissions.migrations.{name}").forwards(apps, None)
+        for name, seed in REFERENCE_MIGRATIONS:
+            getattr(importlib.import_module(name), seed)(apps, None)
     finally:
         # The seeds toggle models_module on the app configs; put it back.
         for config in apps.get_app_configs():
