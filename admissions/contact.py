@@ -10,19 +10,25 @@ import re
 import unicodedata
 
 import phonenumbers
+from django.db.models import Q
 
 from admissions.phi import crypto
 
 
-def normalize_phone(raw: str) -> str:
-    """US-first E.164 ('+17145551234'); ValueError when it is not a real number."""
+def _parsed_phone(raw: str) -> phonenumbers.PhoneNumber:
+    """US-first; ValueError when it is not a real number."""
     try:
         number = phonenumbers.parse(raw, "US")
     except phonenumbers.NumberParseException as exc:
         raise ValueError("not a phone number") from exc
     if not phonenumbers.is_valid_number(number):
         raise ValueError("not a valid phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
+
+
+def normalize_phone(raw: str) -> str:
+    """US-first E.164 ('+17145551234'), any extension left out; ValueError when invalid."""
+    return phonenumbers.format_number(_parsed_phone(raw), phonenumbers.PhoneNumberFormat.E164)
 
 
 def normalize_email(raw: str) -> str:
@@ -39,6 +45,17 @@ def email_lookup(email: str) -> str:
     return crypto.lookup_hash("email", normalize_email(email)) if email else ""
 
 
+def reached_by(*, phone: str = "", email: str = "") -> Q | None:
+    """A filter for leads (or requests) with this phone or this email, through
+    the keyed hashes; None when neither is given."""
+    match = Q()
+    if phone:
+        match |= Q(phone_lookup=phone_lookup(phone))
+    if email:
+        match |= Q(email_lookup=email_lookup(email))
+    return match or None
+
+
 # Phone extensions -----------------------------------------------------------------
 # A number with an extension is stored as E.164 plus ";ext=2" (RFC 3966); the
 # keyed hash and the suffix tokens cover the number alone.
@@ -49,12 +66,7 @@ EXTENSION_MARK = ";ext="
 def normalize_phone_with_extension(raw: str) -> str:
     """E.164, plus ';ext=NN' when the number was typed with an extension
     ('(714) 555-0123 ext 2' -> '+17145550123;ext=2'); ValueError when invalid."""
-    try:
-        number = phonenumbers.parse(raw, "US")
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError("not a phone number") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError("not a valid phone number")
+    number = _parsed_phone(raw)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     extension = "".join(ch for ch in (number.extension or "") if ch.isdigit())[:7]
     return f"{e164}{EXTENSION_MARK}{extension}" if extension else e164

@@ -42,13 +42,13 @@ def fallback_facts():
     ADMISSIONS_PHONE / ADMISSIONS_PHONE_DISPLAY from settings, else None."""
     if selectors._last_known_facts is not None:
         return selectors._last_known_facts
-    phone = getattr(settings, "ADMISSIONS_PHONE", "")
+    phone = settings.ADMISSIONS_PHONE
     if not phone:
         return None
     return SimpleNamespace(
-        name=getattr(settings, "SITE_NAME", "Sheer Recovery"),
+        name="Sheer Recovery",
         admissions_phone=phone,
-        admissions_phone_display=getattr(settings, "ADMISSIONS_PHONE_DISPLAY", "") or phone,
+        admissions_phone_display=settings.ADMISSIONS_PHONE_DISPLAY or phone,
         email="",
         street_address="",
         locality="",

@@ -119,25 +119,6 @@ class DatabaseOutageMiddleware:
         return answers_kept_response(request, getattr(match.func, "form_class", None))
 
 
-# Standalone like 500.html: base.html's menus come from the database.
-FORM_UNAVAILABLE_PAGE = """{% extends "standalone_base.html" %}
-{% block title %}Our form is not available just now{% endblock %}
-{% block content %}
-    <h1>Our form is not available just now</h1>
-    <div class="alert alert-warning" role="alert">
-      <p class="mb-0">Our system has a short problem. Please try the form again in a few minutes.</p>
-    </div>
-    {% if facts %}
-    <p>Or call our admissions team now: we answer 24 hours a day, and the call is free and confidential.</p>
-    <p><a class="btn btn-primary btn-lg" href="tel:{{ facts.admissions_phone }}">Call {{ facts.admissions_phone_display }}</a></p>
-    {% else %}
-    <p>Or call our admissions team; the number is on our home page. We answer 24 hours a day.</p>
-    {% endif %}
-    <p>If you or someone you love is in crisis, call or text <a href="tel:988">988</a>. If a life is in danger, call <a href="tel:911">911</a>.</p>
-{% endblock %}
-"""
-
-
 def _facts_without_database():
     from programs.context_processors import fallback_facts
     from programs.selectors import site_facts_for_error_page
@@ -146,10 +127,10 @@ def _facts_without_database():
 
 
 def form_unavailable_response(request):
-    from django.template import engines
+    from django.template.loader import render_to_string
 
-    page = engines["django"].from_string(FORM_UNAVAILABLE_PAGE)
-    response = HttpResponse(page.render({"facts": _facts_without_database()}, request), status=503)
+    page = render_to_string("sheer_site/form_unavailable.html", {"facts": _facts_without_database()}, request)
+    response = HttpResponse(page, status=503)
     response["Retry-After"] = "60"
     response["Cache-Control"] = "no-store"
     return response
@@ -321,27 +302,11 @@ class FormPostBudgetMiddleware:
             return 1
 
 
-TOO_MANY_POSTS_PAGE = """{% extends "standalone_base.html" %}
-{% block title %}Please wait a few minutes{% endblock %}
-{% block content %}
-    <h1>Please wait a few minutes before you send the form again</h1>
-    <p>We received many tries from your connection in a short time.</p>
-    {% if facts %}
-    <p>Call our admissions team now instead: we answer 24 hours a day, and the call is free and confidential.</p>
-    <p><a class="btn btn-primary btn-lg" href="tel:{{ facts.admissions_phone }}">Call {{ facts.admissions_phone_display }}</a></p>
-    {% else %}
-    <p>Or call our admissions team; the number is on our home page. We answer 24 hours a day.</p>
-    {% endif %}
-    <p>If you or someone you love is in crisis, call or text <a href="tel:988">988</a>. If a life is in danger, call <a href="tel:911">911</a>.</p>
-{% endblock %}
-"""
-
-
 def too_many_posts_response(request):
-    from django.template import engines
+    from django.template.loader import render_to_string
 
-    page = engines["django"].from_string(TOO_MANY_POSTS_PAGE)
-    response = HttpResponse(page.render({"facts": _facts_without_database()}, request), status=429)
+    page = render_to_string("sheer_site/too_many_posts.html", {"facts": _facts_without_database()}, request)
+    response = HttpResponse(page, status=429)
     response["Retry-After"] = str(settings.ADMISSIONS_RATE_WINDOW_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from admissions.contact import email_lookup, phone_lookup
+from admissions.contact import email_lookup, phone_lookup, reached_by
 from admissions.eligibility.tasks import eligibility_check_enqueue
 from admissions.models import (
     SUBMISSION_MODELS,
@@ -77,12 +76,8 @@ def _referrer_host(referrer: str) -> str:
 def lead_find_recent(*, phone: str = "", email: str = "", now=None):
     """The most recent lead with this phone or email within the de-duplication window."""
     now = now or timezone.now()
-    match = Q()
-    if phone:
-        match |= Q(phone_lookup=phone_lookup(phone))
-    if email:
-        match |= Q(email_lookup=email_lookup(email))
-    if not match:
+    match = reached_by(phone=phone, email=email)
+    if match is None:
         return None
     return (
         Lead.objects.filter(match, received_at__gte=now - DEDUPLICATION_WINDOW)

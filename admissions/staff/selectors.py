@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
-from admissions.contact import email_lookup, phone_lookup
+from admissions.contact import reached_by
 from admissions.models import (
     SUBMISSION_MODELS,
     Channel,
@@ -167,12 +167,8 @@ def today_leads(user, *, now=None) -> list[Lead]:
 def lead_matches(*, phone: str = "", email: str = "") -> list[Lead]:
     """Open leads with this phone or email (keyed hashes): the leads a
     coordinator recording a call is offered to attach it to."""
-    match = Q()
-    if phone:
-        match |= Q(phone_lookup=phone_lookup(phone))
-    if email:
-        match |= Q(email_lookup=email_lookup(email))
-    if not match:
+    match = reached_by(phone=phone, email=email)
+    if match is None:
         return []
     return list(Lead.objects.open().filter(match).order_by("-received_at")[:5])
 
