@@ -14,10 +14,10 @@ import contextlib
 import logging
 import time
 
-from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
-from django_tasks_db.compat import TaskResultStatus
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django_tasks_db.management.commands import db_worker
-from django_tasks_db.models import DBTaskResult
+
+from sheer_site.management.commands.requeue_stale_tasks import stale_tasks_requeue
 
 logger = logging.getLogger("django_tasks_db")
 
@@ -29,16 +29,7 @@ BACKOFF_MAX = 30.0
 def own_tasks_requeue(worker_id: str) -> int:
     """Tasks RUNNING under this worker id go back to READY: this process is
     the only one with the id, and it is not running any of them now."""
-    requeued = 0
-    with transaction.atomic():
-        for task in (
-            DBTaskResult.objects.running().select_for_update(skip_locked=True).only("id", "worker_ids")
-        ):
-            if task.worker_ids and task.worker_ids[-1] == worker_id:
-                requeued += DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).update(
-                    status=TaskResultStatus.READY
-                )
-    return requeued
+    return stale_tasks_requeue(worker_id=worker_id)
 
 
 def _close_quietly() -> None:

@@ -20,6 +20,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -31,11 +32,19 @@ def stale_tasks_requeue(*, worker_id: str = "", older_than: datetime.timedelta |
     if not worker_id and older_than is None:
         raise ValueError("say which tasks are stale: worker_id or older_than")
     cutoff = timezone.now() - older_than if older_than is not None else None
+    candidates = Q()
+    if worker_id:
+        candidates |= Q(worker_ids__contains=[worker_id])
+    if cutoff is not None:
+        candidates |= Q(started_at__lt=cutoff)
     requeued = 0
     with transaction.atomic():
-        # Rows of a live worker are not locked (its claim is committed), so
-        # lock what we change: two runs of this command never both requeue.
-        running = DBTaskResult.objects.running().select_for_update(skip_locked=True)
+        # Lock only the candidates, in id order, and wait for them rather than
+        # skip them: when two workers reconnected at once after a database
+        # restart, each used to lock every RUNNING row, so one skipped its own
+        # task and left it RUNNING for ever. After the wait PostgreSQL checks
+        # the row again, so a task another run requeued meanwhile is not here.
+        running = DBTaskResult.objects.running().filter(candidates).select_for_update().order_by("pk")
         for task in running.only("id", "worker_ids", "started_at"):
             claimed_by = task.worker_ids[-1] if task.worker_ids else ""
             stale = (worker_id and claimed_by == worker_id) or (
