@@ -55,7 +55,10 @@ def main(argv=None) -> int:
         "--sweep-every", type=float, default=5.0, help="seconds between owed-alert sweeps (default 5)"
     )
     parser.add_argument(
-        "--mail-deadline", type=float, default=120.0, help="seconds to wait for every mail after the run"
+        "--mail-deadline",
+        type=float,
+        default=120.0,
+        help="seconds without progress before giving up on missing mail (default 120)",
     )
     options = parser.parse_args(argv)
     return run(options)
@@ -145,9 +148,17 @@ def run(options) -> int:
         )
 
         # Every stored request is owed one alert and one auto-reply.
+        # The workers drain a backlog at their own pace (a fast run stores
+        # thousands), so wait while the count of missing mail keeps falling and
+        # give up only after --mail-deadline seconds without progress.
         mail_deadline = time.monotonic() + options.mail_deadline
-        while time.monotonic() < mail_deadline and mail.problems(mail.tally(url, run_id, mbox)):
-            time.sleep(1)
+        missing = len(mail.problems(mail.tally(url, run_id, mbox)))
+        while missing and time.monotonic() < mail_deadline:
+            time.sleep(2)
+            now_missing = len(mail.problems(mail.tally(url, run_id, mbox)))
+            if now_missing < missing:
+                mail_deadline = time.monotonic() + options.mail_deadline
+            missing = now_missing
         sweeping.set()
         tally = mail.tally(url, run_id, mbox)
         mail_problems = mail.problems(tally)
