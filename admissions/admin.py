@@ -2,8 +2,10 @@
 
 What each page does lives in admissions.staff: the inbox (staff.inbox,
 staff.search), the lead page (staff.lead_page, staff.lead_actions,
-staff.eligibility), card images (staff.cards), the CSV export (staff.export)
-and the dashboard (staff.dashboard). Submissions are read-only everywhere;
+staff.eligibility), benefits verification and its work queue (staff.benefits),
+the pre-admission screening and its clinician sign-off (staff.screening),
+card images (staff.cards), the CSV export (staff.export) and the dashboard
+(staff.dashboard). Submissions are read-only everywhere;
 their lists mask member ID and date of birth. Nobody but a superuser deletes
 a lead.
 """
@@ -34,6 +36,7 @@ from .models import (
     ReferralPartner,
 )
 from .staff import (
+    benefits,
     cards,
     dashboard,
     eligibility,
@@ -41,6 +44,7 @@ from .staff import (
     lead_page,
     new_lead,
     referrals,
+    screening,
     search,
     selectors,
     today,
@@ -218,10 +222,26 @@ class LeadAdmin(admin.ModelAdmin):
             path("new/", wrap(new_lead.lead_new), name="admissions_lead_new"),
             path("today/", wrap(today.lead_today), name="admissions_lead_today"),
             path("referrals/", wrap(referrals.referral_report_view), name="admissions_lead_referrals"),
+            path("benefits/", wrap(benefits.benefits_queue_view), name="admissions_lead_benefits_queue"),
+            path(
+                "<int:lead_id>/benefits/<int:verification_id>/",
+                wrap(benefits.benefits_view),
+                name="admissions_lead_benefits",
+            ),
             path(
                 "cards/<int:submission_id>/<str:side>/",
                 wrap(cards.card_image),
                 name="admissions_lead_card",
+            ),
+            path(
+                "<int:lead_id>/screening/new/",
+                wrap(screening.screening_new),
+                name="admissions_lead_screening_new",
+            ),
+            path(
+                "<int:lead_id>/screening/<int:screening_id>/",
+                wrap(screening.screening_page),
+                name="admissions_lead_screening",
             ),
             path(
                 "<int:lead_id>/eligibility/<int:verification_id>/rerun/",

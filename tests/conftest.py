@@ -41,6 +41,10 @@ REFERENCE_MIGRATIONS = (
     # The verbal consent script and the roles' permission to record phone leads.
     ("admissions.migrations.0010_encrypt_existing_names", "seed_script_and_roles"),
     ("admissions.migrations.0011_add_kaiser_permanente_carrier", "add"),
+    # Coordinators and managers verify benefits.
+    ("admissions.migrations.0012_benefits_verification", "grant"),
+    # The Clinician role; coordinators and managers fill in screenings.
+    ("admissions.migrations.0013_pre_admission_screening", "seed_clinician_role"),
     # Managers invite staff and reset their second factor.
     ("admissions.access.migrations.0002_move_plaintext_second_factors", "grant_invitations_to_managers"),
 )

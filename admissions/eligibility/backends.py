@@ -4,7 +4,8 @@ ELIGIBILITY_BACKEND picks one (`get_backend()`); ELIGIBILITY holds the options
 (see sheer_site/settings/base.py and .env.example):
 
 - manual (default): no automatic check; the result says "verify by phone".
-- fake: answers by member ID (table in fake_271.py) through the real 270 builder and 271 parser.
+- fake: answers by member ID (table in fake_271.py) through the real 270 builder and 271 parser
+  (a carved-out member asked of the administrator's payer ID gets the administrator's answer).
 - x12: builds a 270, hands it to a transport (HTTP POST of the raw X12 by default), parses the 271.
 - rest: a JSON clearinghouse API with OAuth2 client credentials (rest.py).
 
@@ -123,7 +124,7 @@ class FakeBackend(X12Backend):
         return super().check(request)
 
     def exchange(self, request: EligibilityRequest, x12: str) -> str:
-        return fake_271.synthesize_271(request, fake_271.scenario_for(request.member_id))
+        return fake_271.synthesize_271(request, fake_271.scenario_for_request(request))
 
 
 BACKENDS = {

@@ -262,7 +262,13 @@ PLAN_LEVEL = "30"
 BEHAVIOURAL_HEALTH = frozenset(
     {"A4", "A6", "A7", "A8", "AI", "AJ", "AK", "BB", "BC", "CE", "CF", "CG", "CH", "CI", "CJ", "MH"}
 )
-DEFAULT_SERVICE_TYPES = ("30", "AI", "CJ", "MH")
+# One service type per 270 (many payers answer only the first EQ of several, or
+# reject the lot): the payer directory sets the order for each payer. MH is on
+# the CAQH CORE list every payer must answer, so it goes first and is the whole
+# default; substance-use codes follow only for payers that answer them.
+SAFE_SERVICE_TYPES = ("MH",)
+SUBSTANCE_USE_SERVICE_TYPES = ("AI", "CJ")
+# (X12 "AD" is occupational therapy, not addiction: AI, AJ, AK, CI and CJ are.)
 
 # NM101 in loop 2120: entities that mean "someone else administers this benefit".
 ADMINISTRATOR_ENTITIES = frozenset({"PR", "PRP", "SEP", "TTP", "2B", "VN", "Y2", "X3", "13", "1I", "P5"})

@@ -9,7 +9,9 @@ scenario; anything else is an active PPO.
     NOTFOUND             not_found       271 with AAA*N**75*C at 2100C (subscriber not found)
     BADID                bad_member_id   271 with AAA*N**72*C at 2100C (invalid member ID)
     BADDOB               dob_mismatch    271 with AAA*N**71*C at 2100C (date of birth does not match)
-    CARVEOUT             carved_out      active medical; MH/AI/CJ managed by MAGELLAN HEALTHCARE (2120 loop)
+    CARVEOUT             carved_out      active medical; MH/AI/CJ managed by MAGELLAN HEALTHCARE (2120 loop);
+                                         asked of Magellan's own payer ID (01260, the re-check), an active
+                                         behavioural-health plan: $1,500 deductible ($600 met), 20%, auth
     PAYERDOWN            payer_down      271 with AAA*Y**42*R at 2100A (payer unable to respond; retryable)
     TIMEOUT              timeout         no 271: the fake backend raises EligibilityTimeout (retryable)
     PENDING              pending         REST fake clearinghouse only: 202 twice, then the active answer
@@ -17,6 +19,7 @@ scenario; anything else is an active PPO.
                                          coinsurance, copays, prior authorization for AI and CJ, a MSG
 
 e.g. "W123456789" is active, "NOTFOUND-1" is not found, "W1234-CARVEOUT" is carved out.
+Each 270 asks one service type; the fake answers every one with the same plan.
 The fake backend builds the real 270, answers with one of these 271s and parses
 it with the real parser, so a demo exercises the whole X12 path.
 """
@@ -35,6 +38,8 @@ CARVED_OUT = "carved_out"
 PAYER_DOWN = "payer_down"
 TIMEOUT = "timeout"
 PENDING = "pending"
+# The carve-out administrator's own answer (CARVEOUT member asked of CARVE_OUT_ADMINISTRATOR_ID).
+BEHAVIOURAL = "behavioural"
 
 # Order matters: INACTIVE before anything that could match inside it.
 KEYWORDS = (
@@ -50,6 +55,9 @@ KEYWORDS = (
 
 CARVE_OUT_ADMINISTRATOR = "MAGELLAN HEALTHCARE"
 CARVE_OUT_PHONE = "8005550199"
+# Magellan's ID in the payer directory (payers.py), sent in the 2120 NM109 of the carve-out.
+CARVE_OUT_ADMINISTRATOR_ID = "01260"
+BEHAVIOURAL_PLAN_NAME = "MAGELLAN BEHAVIORAL PPO"
 PLAN_NAME = "GOLD PPO 1500"
 ORIGINATOR = "9FAKEPAYER"
 
@@ -60,6 +68,15 @@ def scenario_for(member_id: str) -> str:
         if value.startswith(keyword) or value.endswith(keyword):
             return scenario
     return ACTIVE
+
+
+def scenario_for_request(request: EligibilityRequest) -> str:
+    """The scenario of this inquiry: by member ID, except that the carve-out administrator
+    answers a carved-out member with the behavioural-health plan it administers."""
+    scenario = scenario_for(request.member_id)
+    if scenario == CARVED_OUT and request.payer_id.strip() == CARVE_OUT_ADMINISTRATOR_ID:
+        return BEHAVIOURAL
+    return scenario
 
 
 def _eb(
@@ -77,6 +94,25 @@ def _eb(
     return segment(
         "EB", info, level, types, insurance, description, period, amount, percent, "", "", auth, network
     )
+
+
+def _behavioural_benefits() -> list[str]:
+    """What the carve-out administrator says about the behavioural-health plan it runs."""
+    return [
+        _eb("1", "IND", "MH^AI^CJ", "PR", BEHAVIOURAL_PLAN_NAME, auth="Y", network="Y"),
+        _eb("C", "IND", "MH^AI^CJ", period="23", amount="1500", network="Y"),
+        _eb("C", "IND", "MH^AI^CJ", period="29", amount="900", network="Y"),
+        _eb("C", "FAM", "MH^AI^CJ", period="23", amount="3000", network="Y"),
+        _eb("C", "FAM", "MH^AI^CJ", period="29", amount="2100", network="Y"),
+        _eb("G", "IND", "MH^AI^CJ", period="23", amount="5000", network="Y"),
+        _eb("G", "IND", "MH^AI^CJ", period="29", amount="4200", network="Y"),
+        _eb("C", "IND", "MH^AI^CJ", period="23", amount="4000", network="N"),
+        _eb("C", "IND", "MH^AI^CJ", period="29", amount="4000", network="N"),
+        _eb("A", "IND", "MH^AI^CJ", percent=".2", network="Y"),
+        _eb("A", "IND", "MH^AI^CJ", percent=".5", network="N"),
+        _eb("B", "IND", "CF", period="27", amount="25", network="Y"),
+        segment("MSG", "PRIOR AUTHORIZATION AND CONCURRENT REVIEW BY MAGELLAN UM 8005550199"),
+    ]
 
 
 def _active_benefits(carved_out: bool) -> list[str]:
@@ -209,6 +245,8 @@ def synthesize_271(
                 ]
             if scenario == INACTIVE:
                 body.append(_eb("6", "", "30"))
+            elif scenario == BEHAVIOURAL:
+                body += _behavioural_benefits()
             else:
                 body += _active_benefits(carved_out=scenario == CARVED_OUT)
     body.append(segment("SE", str(len(body) + 1), "0001"))

@@ -7,7 +7,8 @@
 
 Answers come from fake_271 (scenario by member ID); a "TIMEOUT" member ID makes
 the server sit for `slow_seconds` before answering. Tests steer it further with
-`fail_next` (HTTP statuses to answer with first) and `revoke_tokens()`.
+`fail_next` (HTTP statuses to answer with first) and `revoke_tokens()`, and read
+`inquiries`: the (payer ID, service type) of every 270 or JSON request answered.
 
 Demo: python -m admissions.eligibility.fake_clearinghouse 8501
 then ELIGIBILITY_BACKEND=rest ELIGIBILITY_REST_URL=http://127.0.0.1:8501/eligibility
@@ -35,7 +36,7 @@ def request_from_270(text: str) -> EligibilityRequest:
     delimiters, segments = split_segments(text)
     found: dict[str, str] = {}
     dependent: dict[str, str] = {}
-    codes: list[str] = []
+    service_types: list[str] = []
     level = ""
     for seg in segments:
         values = seg + [""] * 10
@@ -61,7 +62,7 @@ def request_from_270(text: str) -> EligibilityRequest:
         elif sid == "DTP" and values[1] == "291":
             found["dos"] = values[3]
         elif sid == "EQ":
-            codes += values[1].split(delimiters.repetition or "^")
+            service_types += values[1].split(delimiters.repetition or "^")
 
     def day(value):
         return datetime.strptime(value, "%Y%m%d").date() if value else None
@@ -82,7 +83,8 @@ def request_from_270(text: str) -> EligibilityRequest:
         )
         if dependent.get("dob")
         else None,
-        service_type_codes=tuple(codes),
+        # A 270 asks one service type (x12_270); a second EQ would be a bug the tests should see.
+        service_type="^".join(service_types),
         trace_number=found.get("trace", ""),
         date_of_service=day(found.get("dos")),
         provider_npi=found.get("provider_npi", ""),
@@ -117,7 +119,7 @@ def request_from_json(data: dict) -> EligibilityRequest:
         member_id=subscriber.get("memberId", ""),
         group_number=subscriber.get("groupNumber", ""),
         dependent=dependent,
-        service_type_codes=tuple(encounter.get("serviceTypeCodes") or ()),
+        service_type="^".join(encounter.get("serviceTypeCodes") or ()),
         trace_number=data.get("submitterTransactionIdentifier", ""),
         date_of_service=day(encounter.get("dateOfService")),
         provider_npi=provider.get("npi", ""),
@@ -157,6 +159,8 @@ class FakeClearinghouse:
         self.last_json: dict | None = None
         self.tokens_issued = 0
         self.calls: list[tuple[str, str, int]] = []  # (method, path, status answered)
+        # Every inquiry answered, in order: (payer ID, service type), e.g. ("01260", "MH") for a carve-out re-check.
+        self.inquiries: list[tuple[str, str]] = []
         self._valid_tokens: set[str] = set()
         self._pending: dict[str, tuple[EligibilityRequest, int]] = {}
         self._ids = itertools.count(1)
@@ -224,7 +228,9 @@ class FakeClearinghouse:
     # --- behaviour ----------------------------------------------------------
 
     def _answer(self, request: EligibilityRequest) -> tuple[int, dict]:
-        scenario = fake_271.scenario_for(request.member_id)
+        with self._lock:
+            self.inquiries.append((request.payer_id, request.service_type))
+        scenario = fake_271.scenario_for_request(request)
         if scenario == fake_271.TIMEOUT:
             time.sleep(self.slow_seconds)
         x12 = fake_271.synthesize_271(request, scenario)

@@ -11,11 +11,26 @@ payer list, IDs differ between clearinghouses and between a carrier's regional
 plans, and they change. Before going live, confirm each ID with the chosen
 clearinghouse's payer list and set `ids_confirmed=True` on that entry. An
 unconfirmed ID is still sent (the payer's AAA 79 rejection tells staff it is wrong).
+
+SERVICE TYPES, one per 270, in the order asked: every payer gets MH first (on
+the CAQH CORE list all payers must answer); the substance-use codes (AI, CJ)
+follow only where the entry lists them, because a payer that does not support
+a code answers with its generic plan benefits or a rejection. Only the
+behavioural-health administrators (Magellan, Carelon, MHN) list them so far;
+add them to a commercial payer once the clearinghouse's payer list says it
+answers them (TO BE CONFIRMED, like the IDs).
+
+BEHAVIOURAL-HEALTH CARVE-OUTS: when a plan's 271 names another administrator
+(Magellan, Carelon, Optum, MHN), `carve_out_payer()` finds it here by the ID the
+271 gave or by name, and the check of a stored request sends that administrator
+a second 270 (eligibility/tasks.py).
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+from .codes import SAFE_SERVICE_TYPES, SUBSTANCE_USE_SERVICE_TYPES
 
 CLEARINGHOUSES = ("stedi", "availity", "optum")
 
@@ -30,6 +45,8 @@ class Payer:
     ids_confirmed: bool = False
     # What admissions staff should know before relying on an electronic check.
     note: str = ""
+    # One 270 per code, in this order (module docstring); TO BE CONFIRMED per payer.
+    service_types: tuple[str, ...] = SAFE_SERVICE_TYPES
 
     def payer_id(self, clearinghouse: str) -> str:
         return self.payer_ids.get(clearinghouse, "")
@@ -37,6 +54,10 @@ class Payer:
 
 def _same(payer_id: str) -> dict[str, str]:
     return dict.fromkeys(CLEARINGHOUSES, payer_id)
+
+
+# MH, then the substance-use codes: for payers that answer them (TO CONFIRM per payer).
+MH_THEN_SUBSTANCE_USE = SAFE_SERVICE_TYPES + SUBSTANCE_USE_SERVICE_TYPES
 
 
 # fmt: off
@@ -64,10 +85,11 @@ PAYERS: tuple[Payer, ...] = (
           note="HMO: usually not accepted for out-of-network treatment; confirm an authorization or referral first."),
     # TO CONFIRM.
     Payer("magellan", "Magellan Healthcare", ("Magellan", "Magellan Health", "Magellan Behavioral Health"),
-          _same("01260")),
+          _same("01260"), service_types=MH_THEN_SUBSTANCE_USE),
     # TO CONFIRM.
     Payer("carelon", "Carelon Behavioral Health", ("Beacon", "Beacon Health Options", "Carelon",
-          "Carelon Behavioral Health (Beacon)", "ValueOptions"), _same("43324")),
+          "Carelon Behavioral Health (Beacon)", "ValueOptions"), _same("43324"),
+          service_types=MH_THEN_SUBSTANCE_USE),
     # TO CONFIRM: the TRICARE West contractor changed in 2025; check the current one's ID.
     Payer("tricare_west", "TRICARE West", ("Tricare", "TriWest", "TriWest Healthcare Alliance",
           "Health Net Federal Services"), _same("99726"),
@@ -79,7 +101,7 @@ PAYERS: tuple[Payer, ...] = (
           note="Mostly Medi-Cal and Marketplace plans; check whether the plan covers our levels of care."),
     # TO CONFIRM.
     Payer("mhn", "MHN (Managed Health Network)", ("MHN", "Managed Health Network", "Health Net MHN"),
-          _same("22771")),
+          _same("22771"), service_types=MH_THEN_SUBSTANCE_USE),
 )
 # fmt: on
 
@@ -123,3 +145,21 @@ def get(key: str) -> Payer:
 def choices() -> list[tuple[str, str]]:
     """(key, display name) for a form's carrier select, in display order."""
     return [(payer.key, payer.display_name) for payer in PAYERS]
+
+
+def by_payer_id(payer_id: str, clearinghouse: str) -> Payer | None:
+    """The directory entry a clearinghouse knows by this electronic payer ID."""
+    payer_id = (payer_id or "").strip()
+    if not payer_id:
+        return None
+    for payer in PAYERS:
+        if payer.payer_id(clearinghouse) == payer_id:
+            return payer
+    return None
+
+
+def carve_out_payer(administrator_id: str, administrator_name: str, clearinghouse: str) -> Payer | None:
+    """The behavioural-health administrator a 271 named, when the directory has an ID for it:
+    by the ID the 271 gave (2120 NM109), else by its name. None when unknown: then staff phone it."""
+    payer = by_payer_id(administrator_id, clearinghouse) or lookup(administrator_name)
+    return payer if payer is not None and payer.payer_id(clearinghouse) else None

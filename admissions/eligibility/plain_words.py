@@ -131,6 +131,15 @@ def describe(result: EligibilityResult) -> str:
                 + ", ".join(f"{codes.service_type_name(s)} ({s})" for s in required)
                 + "."
             )
+    if result.service_types:
+        asked = ", ".join(f"{codes.service_type_name(s)} ({s})" for s in result.service_types)
+        lines.append(f"Asked about: {asked} (one inquiry each).")
+    if result.unanswered_service_types:
+        lines.append(
+            "Not answered for: "
+            + ", ".join(f"{codes.service_type_name(s)} ({s})" for s in result.unanswered_service_types)
+            + ". Ask the payer by phone."
+        )
     if result.rejections:
         # Service-level AAA on an otherwise answered inquiry.
         lines.append("Some benefits could not be checked:")

@@ -104,7 +104,9 @@ class EligibilityRequest:
     member_id: str = field(repr=False)
     group_number: str = field(default="", repr=False)
     dependent: Dependent | None = field(default=None, repr=False)
-    service_type_codes: tuple[str, ...] = codes.DEFAULT_SERVICE_TYPES
+    # One service type per inquiry (one EQ loop): the payer directory orders them, and
+    # the check of a stored request sends one 270 per type (eligibility/inquiries.py).
+    service_type: str = codes.SAFE_SERVICE_TYPES[0]
     # Generate it, or derive it from the verification request's primary key so a
     # re-run is recognisable; never from anything the person typed.
     trace_number: str = field(default_factory=new_trace_number)
@@ -140,8 +142,8 @@ class EligibilityRequest:
                 problems.append("patient name missing")
             if self.dependent.relationship_code not in codes.RELATIONSHIPS:
                 problems.append("relationship code not one of 01, 19, 34")
-        if not self.service_type_codes:
-            problems.append("no service type codes")
+        if not self.service_type:
+            problems.append("no service type code")
         if not npi_is_valid(self.provider_npi):
             problems.append("provider NPI missing or not a valid NPI")
         if not self.provider_name.strip():
@@ -290,6 +292,10 @@ class EligibilityResult:
     messages: list[str] = field(default_factory=list, repr=False)
     benefits: list[BenefitLine] = field(default_factory=list, repr=False)
     patient_is_dependent: bool = False
+    # The service types asked about, one 270 each, in the order sent (inquiries.py).
+    service_types: list[str] = field(default_factory=list)
+    # Asked about after the first, but not answered with active coverage (ask the payer by phone).
+    unanswered_service_types: list[str] = field(default_factory=list)
     raw_271: str = field(default="", repr=False)
     # What went to the clearinghouse: the 270, or the JSON body for the rest backend. Store encrypted.
     request_sent: str = field(default="", repr=False)

@@ -62,7 +62,8 @@ def eligibility_payload(request: EligibilityRequest, *, control_number: int, dat
         "subscriber": subscriber,
         "encounter": {
             "dateOfService": _d8(date_of_service),
-            "serviceTypeCodes": list(request.service_type_codes),
+            # One service type per inquiry, as in the 270.
+            "serviceTypeCodes": [request.service_type],
         },
     }
     if request.dependent:

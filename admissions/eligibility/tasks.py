@@ -14,6 +14,13 @@ with the reason. Active coverage moves a lead still at an early stage to
 Verified, as an event by nobody (the site did it); every other answer leaves
 the lead where it is for a coordinator.
 
+Each attempt asks the payer directory's service types one 270 each
+(inquiries.py). A carved-out answer whose administrator the directory knows
+sends that administrator a second series of 270s, stored as a second
+EligibilityCheck linked to the first (`carve_out_of`), once per attempt and not
+retried automatically (a coordinator presses Re-run). Then the insurance
+request's benefits record is pre-filled from the answers (services/benefits.py).
+
 Nothing a person typed goes into a log line or a task argument: logs carry
 ids, the trace number (made from ids), status and timings only.
 """
@@ -29,11 +36,19 @@ from django.tasks import task
 from django.utils import timezone
 
 from admissions.models import CHECK_MAY_VERIFY_FROM, EligibilityCheck, InsuranceVerification, LeadStatus
-from admissions.services import pipeline
+from admissions.services import benefits, pipeline
 
 from .backends import check
+from .inquiries import carve_out_request, check_each_service_type
+from .prefill import electronic_figures
 from .records import EligibilityResult, Status
-from .verification import request_for_verification, trace_number_for
+from .verification import (
+    carve_out_trace_number_for,
+    configured_clearinghouse,
+    payer_for_verification,
+    request_for_verification,
+    trace_number_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +93,7 @@ def eligibility_check_rerun(*, verification: InsuranceVerification, user) -> Eli
         # Serialises two re-runs of one request; the staff alert is long sent.
         # (NO KEY: a check row being inserted for this request need not wait.)
         InsuranceVerification.objects.select_for_update(no_key=True).only("pk").get(pk=verification.pk)
-        latest = verification.eligibility_checks.order_by("-attempt").first()
+        latest = verification.eligibility_checks.filter(carve_out_of=None).order_by("-attempt").first()
         if latest is not None and not latest.finished:
             attempt_row = latest
         else:
@@ -108,7 +123,13 @@ def _result_for(verification: InsuranceVerification, trace_number: str) -> Eligi
         return EligibilityResult(
             status=Status.MANUAL, trace_number=trace_number, error_reason=NOT_IN_DIRECTORY
         )
-    return check(inquiry)  # never raises
+    # One 270 per service type of this payer, in the directory's order; never raises.
+    return check_each_service_type(inquiry, payer_for_verification(verification).service_types, ask=_ask)
+
+
+def _ask(inquiry):
+    """One inquiry to the configured backend (looked up at call time: the tests' seam)."""
+    return check(inquiry)
 
 
 def _store(row: EligibilityCheck, result: EligibilityResult) -> None:
@@ -169,6 +190,69 @@ def _move_lead(verification: InsuranceVerification, result: EligibilityResult, a
     )
 
 
+def carve_out_recheck(
+    verification: InsuranceVerification, plan_check: EligibilityCheck
+) -> EligibilityCheck | None:
+    """Ask the behavioural-health administrator a carved-out answer names, when the payer
+    directory knows its payer ID: a second check, linked to the first, once per attempt
+    (a second run finds it stored). Returns that check, or None when there is none to ask."""
+    result = stored_result(plan_check)
+    if result is None or result.status != Status.CARVED_OUT:
+        return None
+    request = request_for_verification(verification, trace_number=plan_check.trace_number)
+    if request is None:
+        return None
+    found = carve_out_request(
+        request,
+        result,
+        clearinghouse=configured_clearinghouse(),
+        trace_number=carve_out_trace_number_for(verification.pk, plan_check.attempt),
+    )
+    if found is None:
+        return None
+    inquiry, administrator = found
+    row, _ = EligibilityCheck.objects.get_or_create(
+        carve_out_of=plan_check,
+        defaults={
+            "verification": verification,
+            "attempt": plan_check.attempt,
+            "trace_number": inquiry.trace_number,
+        },
+    )
+    if row.finished:
+        return row
+    with transaction.atomic():
+        row = EligibilityCheck.objects.select_for_update().get(pk=row.pk)
+        if row.finished:
+            return row
+        answer = check_each_service_type(inquiry, administrator.service_types, ask=_ask)
+        if answer.retryable and answer.status in (Status.ERROR, Status.PENDING):
+            answer.status, answer.retryable = Status.ERROR, False
+            answer.error_reason = (
+                f"{answer.error_reason or 'the administrator had not answered'}; "
+                "carve-out re-checks are not retried automatically (press Re-run)"
+            )
+        _store(row, answer)
+        row.save()
+    logger.info(
+        "eligibility carve-out re-check insurance=%s attempt=%s status=%s",
+        verification.pk,
+        plan_check.attempt,
+        row.status,
+    )
+    return row
+
+
+def _prefill_benefits(verification: InsuranceVerification, plan_check: EligibilityCheck) -> None:
+    """The benefits record takes the electronic figures; a failure here costs the pre-fill only."""
+    try:
+        recheck = EligibilityCheck.objects.filter(carve_out_of=plan_check).first()
+        figures = electronic_figures(stored_result(plan_check), stored_result(recheck) if recheck else None)
+        benefits.benefits_prefill(verification=verification, check=plan_check, figures=figures)
+    except Exception:
+        logger.exception("could not pre-fill the benefits record of insurance %s", verification.pk)
+
+
 @task
 def eligibility_check_run(verification_id: int, attempt: int, try_number: int = 1) -> str:
     """Check one verification request's coverage (attempt `attempt`, the
@@ -181,9 +265,12 @@ def eligibility_check_run(verification_id: int, attempt: int, try_number: int = 
     row, _ = EligibilityCheck.objects.get_or_create(
         verification=verification,
         attempt=attempt,
+        carve_out_of=None,
         defaults={"trace_number": trace_number_for(verification_id, attempt)},
     )
     if row.finished:
+        # A run that died after storing the answer may still owe the carve-out re-check.
+        carve_out_recheck(verification, row)
         return "already checked"
 
     this_task = eligibility_check_run
@@ -193,6 +280,7 @@ def eligibility_check_run(verification_id: int, attempt: int, try_number: int = 
         # waits here, then finds the answer stored.
         row = EligibilityCheck.objects.select_for_update().get(pk=row.pk)
         if row.finished:
+            carve_out_recheck(verification, row)
             return "already checked"
         result = _result_for(verification, row.trace_number or trace_number_for(verification_id, attempt))
         temporary = result.retryable
@@ -214,6 +302,11 @@ def eligibility_check_run(verification_id: int, attempt: int, try_number: int = 
         row.retryable = temporary
         row.save()
         moved = _move_lead(verification, result, attempt)
+
+    # After the answer is committed: the staff see it while the administrator is asked.
+    if row.finished and not retry:
+        carve_out_recheck(verification, row)
+        _prefill_benefits(verification, row)
 
     logger.info(
         "eligibility check insurance=%s attempt=%s try=%s status=%s retry=%s lead_verified=%s",

@@ -38,14 +38,29 @@ def trace_number_for(verification_id: int, attempt: int = 1) -> str:
     return f"SHEER-IV-{verification_id}-{attempt}"
 
 
+def carve_out_trace_number_for(verification_id: int, attempt: int = 1) -> str:
+    """The re-check of a carve-out with the administrator it names (eligibility/tasks.py)."""
+    return f"{trace_number_for(verification_id, attempt)}-CO"
+
+
+def configured_clearinghouse() -> str:
+    return settings.ELIGIBILITY.get("CLEARINGHOUSE", "stedi")
+
+
+def payer_for_verification(verification) -> payers.Payer | None:
+    """The directory entry of the carrier chosen (or typed), None when it is not a payer we know."""
+    carrier = getattr(verification, "carrier", None)
+    return payers.lookup(carrier.name if carrier else getattr(verification, "carrier_other", ""))
+
+
 def request_for_verification(
     verification, *, trace_number: str, clearinghouse: str = ""
 ) -> EligibilityRequest | None:
     """The inquiry for this verification request, or None when its carrier is not in the payer directory
-    ("other", or a network such as MultiPlan that is not a payer): then a coordinator verifies by phone."""
-    carrier = getattr(verification, "carrier", None)
-    payer = payers.lookup(carrier.name if carrier else getattr(verification, "carrier_other", ""))
-    clearinghouse = clearinghouse or settings.ELIGIBILITY.get("CLEARINGHOUSE", "stedi")
+    ("other", or a network such as MultiPlan that is not a payer): then a coordinator verifies by phone.
+    It asks the payer's first service type; `inquiries.check_each_service_type` asks each in turn."""
+    payer = payer_for_verification(verification)
+    clearinghouse = clearinghouse or configured_clearinghouse()
     payer_id = payer.payer_id(clearinghouse) if payer else ""
     if not payer_id:
         return None
@@ -74,5 +89,6 @@ def request_for_verification(
         member_id=verification.member_id,
         group_number=verification.group_number or "",
         dependent=dependent,
+        service_type=payer.service_types[0],
         trace_number=trace_number,
     )

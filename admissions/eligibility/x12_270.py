@@ -6,11 +6,11 @@ with no line breaks. Layout:
     ISA GS ST BHT
     HL 20  NM1*PR   information source: the payer, with its payer ID (PI)
     HL 21  NM1*1P   information receiver: Sheer Recovery, with its NPI (XX)
-    HL 22  [TRN] NM1*IL (MI member ID) [REF*6P group] [DMG] [DTP*291] [EQ per service type]
-    [HL 23 TRN NM1*03 INS DMG DTP*291 EQ...]   when the patient is a dependent
+    HL 22  [TRN] NM1*IL (MI member ID) [REF*6P group] [DMG] [DTP*291] [EQ, one service type]
+    [HL 23 TRN NM1*03 INS DMG DTP*291 EQ]      when the patient is a dependent
     SE GE IEA
 
-The trace number (TRN) and the 2110 EQ loops sit at the patient's level: the
+The trace number (TRN) and the 2110 EQ loop sit at the patient's level: the
 subscriber's when they are the patient, the dependent's otherwise.
 """
 
@@ -67,11 +67,8 @@ def _check_x12_characters(request: EligibilityRequest) -> None:
     if request.dependent:
         fields.append(("patient last name", request.dependent.last_name))
     problems = [f"{label} has no characters X12 can carry" for label, value in fields if not clean(value, 80)]
-    problems += [
-        "service type code not 1-2 letters or digits"
-        for code in request.service_type_codes
-        if not _SERVICE_TYPE.fullmatch(code)
-    ][:1]
+    if not _SERVICE_TYPE.fullmatch(request.service_type):
+        problems.append("service type code not 1-2 letters or digits")
     if problems:
         raise InvalidEligibilityRequest(problems)
 
@@ -125,11 +122,11 @@ def build_270(
         add("REF", "6P", clean(request.group_number, 50).replace(" ", ""))
     if request.subscriber_date_of_birth:
         add("DMG", "D8", _d8(request.subscriber_date_of_birth))
-    inquiries = [("EQ", code) for code in request.service_type_codes]
+    # One EQ loop: one service type per 270 (records.EligibilityRequest.service_type).
+    inquiry = ("EQ", request.service_type)
     if not dependent:
         add("DTP", "291", "D8", _d8(service_date))
-        for eq in inquiries:
-            add(*eq)
+        add(*inquiry)
     else:
         add("HL", "4", "3", "23", "0")
         add(*trace)
@@ -137,8 +134,7 @@ def build_270(
         add("INS", "N", dependent.relationship_code)
         add("DMG", "D8", _d8(dependent.date_of_birth))
         add("DTP", "291", "D8", _d8(service_date))
-        for eq in inquiries:
-            add(*eq)
+        add(*inquiry)
     body.append(segment("SE", str(len(body) + 1), "0001"))
     return interchange(
         body,

@@ -5,6 +5,18 @@ from here, as Django expects.
 """
 
 from .audit import AuditAction, AuditEvent
+from .benefits import (
+    CALL_FIELDS,
+    FIGURES,
+    LEVELS,
+    OPEN_BENEFITS_STATUSES,
+    AuthorizationRule,
+    BenefitsStatus,
+    BenefitsVerification,
+    FigureOrigin,
+    FigureSource,
+    NetworkStatus,
+)
 from .eligibility import EligibilityCheck
 from .leads import (
     CHECK_MAY_VERIFY_FROM,
@@ -40,9 +52,47 @@ from .requests import (
     WhoNeedsHelp,
     card_image_name,
 )
+from .screening import (
+    ASAM_DIMENSIONS,
+    ASQ_ACUITY_QUESTION,
+    ASQ_QUESTIONS,
+    DECISION_MATCHES,
+    AsamScore,
+    LevelOfCareSuggestion,
+    PreAdmissionScreening,
+    ScreeningAnswer,
+    ScreeningDecision,
+    ScreeningSubstance,
+    Substance,
+    SubstanceRoute,
+    UseFrequency,
+)
 from .search import LeadSearchToken, lead_search_tokens_rebuild
 
 __all__ = [
+    "ASAM_DIMENSIONS",
+    "ASQ_ACUITY_QUESTION",
+    "ASQ_QUESTIONS",
+    "DECISION_MATCHES",
+    "ScreeningAnswer",
+    "AsamScore",
+    "LevelOfCareSuggestion",
+    "PreAdmissionScreening",
+    "SubstanceRoute",
+    "ScreeningDecision",
+    "ScreeningSubstance",
+    "Substance",
+    "UseFrequency",
+    "CALL_FIELDS",
+    "FIGURES",
+    "LEVELS",
+    "OPEN_BENEFITS_STATUSES",
+    "AuthorizationRule",
+    "BenefitsStatus",
+    "BenefitsVerification",
+    "FigureOrigin",
+    "FigureSource",
+    "NetworkStatus",
     "Channel",
     "ContactStop",
     "LeadSearchToken",

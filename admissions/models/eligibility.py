@@ -20,6 +20,10 @@ class EligibilityCheck(models.Model):
     A row exists from the moment an attempt starts (or is queued by a re-run);
     `checked_at` is set once it has an answer. Plan, benefits, the raw 271 and
     the request sent are patient data: encrypted like the rest.
+
+    Each attempt sends one 270 per service type (their answers stored as one);
+    a behavioural-health carve-out re-checked with the administrator it names is
+    a second row of the same attempt, pointing at the first (`carve_out_of`).
     """
 
     verification = models.ForeignKey(
@@ -27,6 +31,17 @@ class EligibilityCheck(models.Model):
         on_delete=models.CASCADE,
         related_name="eligibility_checks",
         help_text="The insurance verification request this check is about.",
+    )
+    carve_out_of = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="carve_out_recheck",
+        help_text=(
+            "For a re-check with a behavioural-health administrator: the plan's check that named it. "
+            "Empty for the plan's own checks."
+        ),
     )
     attempt = models.PositiveSmallIntegerField(
         help_text="1 for the check run when the request arrived; each retry or re-run adds one."
@@ -83,13 +98,16 @@ class EligibilityCheck(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["verification", "attempt"], name="eligibility_check_one_per_attempt"
+                fields=["verification", "attempt"],
+                condition=Q(carve_out_of__isnull=True),
+                name="eligibility_check_one_per_attempt",
             ),
             models.CheckConstraint(condition=Q(attempt__gte=1), name="eligibility_check_attempt_positive"),
         ]
 
     def __str__(self):
-        return f"Eligibility check {self.attempt} of insurance verification {self.verification_id}"
+        kind = "Carve-out re-check" if self.carve_out_of_id else "Eligibility check"
+        return f"{kind} {self.attempt} of insurance verification {self.verification_id}"
 
     @property
     def finished(self) -> bool:

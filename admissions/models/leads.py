@@ -295,6 +295,8 @@ class LeadEvent(models.Model):
         SPLIT = "split", "Request moved"
         CONTACT_STOPPED = "contact_stopped", "Asked us to stop contacting them"
         SPAM_CLEARED = "spam_cleared", "Not spam"
+        SCREENING = "screening", "Pre-admission screening"
+        BENEFITS = "benefits", "Benefits verification"
 
     class CallOutcome(models.TextChoices):
         REACHED = "reached", "Reached the person"

@@ -6,6 +6,7 @@ lookups on these fields are refused (they would compare ciphertexts), except
 """
 
 import datetime
+import decimal
 
 from django.core import checks
 from django.db import models
@@ -96,3 +97,13 @@ class EncryptedDateField(_EncryptedMixin, models.DateField):
 
     def _deserialize(self, text: str):
         return datetime.date.fromisoformat(text)
+
+
+class EncryptedDecimalField(_EncryptedMixin, models.DecimalField):
+    """A money amount or percentage about a person's plan (benefits verification)."""
+
+    def _serialize(self, value) -> str:
+        return str(value)
+
+    def _deserialize(self, text: str):
+        return decimal.Decimal(text)

@@ -1,8 +1,9 @@
 """The automatic insurance check on the lead page (routes in admissions/admin.py).
 
 - `panels_for_lead`: for each insurance verification of a lead, the latest
-  check in plain words, when it ran, its status, earlier attempts, and the
-  links and button the user may use; the lead page asks for them while it
+  check in plain words, when it ran, its status, earlier attempts, the
+  re-check with a behavioural-health administrator a carve-out led to, and
+  the links and button the user may use; the lead page asks for them while it
   is built, and `newest_headline` gives its summary line;
 - `rerun`: the "Re-run eligibility check" button (POST, CSRF from the admin
   wrapper, change_lead), audited, queues the next attempt;
@@ -129,7 +130,7 @@ def panels_for_lead(lead: Lead, *, user, can_change: bool) -> dict[str, dict]:
     verification_ids = list(InsuranceVerification.objects.filter(lead=lead).values_list("pk", flat=True))
     rows: dict[int, list[EligibilityCheck]] = {pk: [] for pk in verification_ids}
     checks = (
-        EligibilityCheck.objects.filter(verification_id__in=verification_ids)
+        EligibilityCheck.objects.filter(verification_id__in=verification_ids, carve_out_of=None)
         .select_related("requested_by")
         .defer("result", "response_raw", "request_sent")
         .order_by("verification_id", "-attempt")
@@ -140,13 +141,27 @@ def panels_for_lead(lead: Lead, *, user, can_change: bool) -> dict[str, dict]:
     answers = {
         row.pk: row.result for row in EligibilityCheck.objects.filter(pk__in=latest_ids).only("pk", "result")
     }
+    # The newest answers' re-checks with a behavioural-health administrator (issue 11).
+    rechecks = {
+        row.carve_out_of_id: row for row in EligibilityCheck.objects.filter(carve_out_of_id__in=latest_ids)
+    }
     panels = {}
     for verification_id, found in rows.items():
         if found:
             found[0].result = answers.get(found[0].pk, "")
-        panels[anchor_for(verification_id)] = panel(
-            verification_id, found, user=user, lead=lead, can_change=can_change
-        )
+        data = panel(verification_id, found, user=user, lead=lead, can_change=can_change)
+        recheck = rechecks.get(found[0].pk) if found else None
+        if recheck is not None:
+            data["carve_out"] = {
+                "result": _result_words(recheck),
+                "lines": _latest_words(recheck)
+                if user.has_perm("admissions.view_insuranceverification")
+                else [],
+                "raw_url": reverse("admin:admissions_lead_eligibility_raw", args=[lead.pk, recheck.pk])
+                if recheck.finished and can_see_raw(user)
+                else "",
+            }
+        panels[anchor_for(verification_id)] = data
     return panels
 
 

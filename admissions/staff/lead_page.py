@@ -1,8 +1,8 @@
 """The lead's page (LeadAdmin.change_view), built for a coordinator on the
 phone: the person's answers, read-only, the timeline, one small form per
 action (admissions.staff.lead_actions), and each insurance request's
-automatic check, which admissions.staff.eligibility hands over as panels while
-the page is built.
+automatic check and benefits verification, which admissions.staff.eligibility
+and admissions.staff.benefits hand over as panels while the page is built.
 
 Views stay thin: writes go through admissions.services.pipeline, reads
 through admissions.staff.selectors; every view of a lead is audited (without
@@ -25,7 +25,7 @@ from admissions.access.audit import audit_record
 from admissions.contact import format_phone, split_extension, tel_href
 from admissions.models import AuditAction, ConsentText, InsuranceVerification, Lead, LeadEvent
 
-from . import eligibility, selectors
+from . import benefits, eligibility, screening, selectors
 from .cards import CARD_SIDES
 from .display import format_duration, format_when, mask_date_of_birth, mask_tail, person_name
 from .lead_actions import ACTIONS, apply_service_errors, blank_forms
@@ -77,8 +77,11 @@ def lead_work(model_admin, request, object_id):
     submissions = [submission_panel(s, user, lead=lead, can_split=can_change and len(sent) > 1) for s in sent]
     # Each insurance request's automatic check, keyed by its submission's anchor.
     checks = eligibility.panels_for_lead(lead, user=user, can_change=can_change)
+    # Each insurance request's benefits verification (staff.benefits), the same way.
+    vob = benefits.panels_for_lead(lead, user=user)
     for submission in submissions:
         submission["eligibility"] = checks.get(submission["anchor"])
+        submission["benefits"] = vob.get(submission["anchor"])
     timeline = [timeline_entry(e) for e in selectors.lead_timeline(lead)]
     context = {
         **model_admin.admin_site.each_context(request),
@@ -95,6 +98,8 @@ def lead_work(model_admin, request, object_id):
         "forms": page_forms,
         "can_change": can_change,
         "can_reassign": user.has_perm("admissions.reassign_lead"),
+        # The latest pre-admission screen and its link (staff.screening); None without the role.
+        "screening": screening.panel_for_lead(lead, user=user),
         "is_mine": lead.assigned_to_id == user.pk,
         "submissions": submissions,
         "timeline": timeline,
@@ -292,7 +297,7 @@ def _site_actor(event: LeadEvent) -> str:
     only status move without a person is the automatic insurance check's."""
     if event.kind == LeadEvent.Kind.SUBMITTED:
         return "The website"
-    if event.kind == LeadEvent.Kind.STATUS:
+    if event.kind in (LeadEvent.Kind.STATUS, LeadEvent.Kind.BENEFITS):
         return "the website (automatic insurance check)"
     return "Unknown"
 

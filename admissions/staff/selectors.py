@@ -13,13 +13,18 @@ from django.utils import timezone
 
 from admissions.contact import reached_by
 from admissions.models import (
+    OPEN_BENEFITS_STATUSES,
+    OPEN_STATUSES,
     SUBMISSION_MODELS,
+    BenefitsVerification,
     Channel,
     ConsultationRequest,
+    EligibilityCheck,
     InsuranceVerification,
     Lead,
     LeadEvent,
     LeadStatus,
+    PreAdmissionScreening,
     ReferralPartner,
 )
 
@@ -219,3 +224,55 @@ def referral_report() -> list[dict]:
             }
         )
     return report
+
+
+# Benefits verification (admissions.staff.benefits) -------------------------------
+
+
+def benefits_queue():
+    """Insurance requests of open leads whose benefits nobody has finished: no record
+    yet, not started, or in progress; the oldest request first, with who holds each."""
+    return (
+        InsuranceVerification.objects.filter(lead__status__in=OPEN_STATUSES)
+        .filter(Q(benefits__isnull=True) | Q(benefits__status__in=OPEN_BENEFITS_STATUSES))
+        .select_related("lead", "carrier", "benefits", "benefits__held_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def benefits_of_lead(lead: Lead) -> dict:
+    """Insurance request id -> its benefits record, for the lead page."""
+    records = BenefitsVerification.objects.filter(verification__lead=lead).select_related("held_by")
+    return {record.verification_id: record for record in records}
+
+
+def benefits_checks(verification) -> tuple:
+    """The newest answered plan check of a request and its carve-out re-check (either may be None)."""
+    plan = (
+        EligibilityCheck.objects.filter(
+            verification=verification, carve_out_of=None, checked_at__isnull=False
+        )
+        .order_by("-attempt")
+        .first()
+    )
+    recheck = EligibilityCheck.objects.filter(carve_out_of=plan).first() if plan else None
+    return plan, recheck
+
+
+def lead_screenings(lead: Lead):
+    """A lead's pre-admission screens, newest first, with their people and substances."""
+    return (
+        PreAdmissionScreening.objects.filter(lead=lead)
+        .select_related("started_by", "updated_by", "signed_off_by", "referred_to")
+        .prefetch_related("substances")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def lead_screening(lead: Lead, screening_id: int) -> PreAdmissionScreening | None:
+    return lead_screenings(lead).filter(pk=screening_id).first()
+
+
+def referral_destinations():
+    """Partners a clinician may refer a screened person to: active ones."""
+    return ReferralPartner.objects.filter(active=True).order_by("name")

@@ -268,6 +268,11 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Sheer Recovery <n
 ADMISSIONS_ALERT_EMAIL = env("ADMISSIONS_ALERT_EMAIL", default="")
 # The MAILERS alias the alert and auto-reply go through.
 ADMISSIONS_MAILER = env("ADMISSIONS_MAILER", default="default")
+# The on-call clinical supervisor (comma-separated addresses), emailed at once
+# when a pre-admission screen's suicide-risk question is positive: the lead
+# number and a link only (admissions/services/screening.py). Empty sends none,
+# and the screen tells the coordinator to phone the supervisor.
+ADMISSIONS_CLINICAL_ONCALL_EMAIL = env("ADMISSIONS_CLINICAL_ONCALL_EMAIL", default="")
 # Stored requests per address and form per window; 0 turns the limit off (benchmarks only).
 ADMISSIONS_RATE_LIMIT = env.int("ADMISSIONS_RATE_LIMIT", default=5)
 ADMISSIONS_RATE_WINDOW_SECONDS = env.int("ADMISSIONS_RATE_WINDOW_SECONDS", default=600)

@@ -26,10 +26,37 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["lead list", "lead change", "lead history", "card file", "export", "dashboard", "programs admin"]
+PAGES = [
+    "lead list",
+    "lead change",
+    "lead history",
+    "card file",
+    "export",
+    "dashboard",
+    "benefits queue",
+    "benefits",
+    "programs admin",
+]
 ALLOWED = {
-    "coordinator": {"lead list", "lead change", "lead history", "card file", "dashboard"},
-    "manager": {"lead list", "lead change", "lead history", "card file", "export", "dashboard"},
+    "coordinator": {
+        "lead list",
+        "lead change",
+        "lead history",
+        "card file",
+        "dashboard",
+        "benefits queue",
+        "benefits",
+    },
+    "manager": {
+        "lead list",
+        "lead change",
+        "lead history",
+        "card file",
+        "export",
+        "dashboard",
+        "benefits queue",
+        "benefits",
+    },
     "content editor": {"programs admin"},
     "superuser": set(PAGES),
     "staff without a role": set(),
@@ -53,6 +80,8 @@ def urls(card_storage):
         "card file": reverse("admin:admissions_lead_card", args=[check.pk, "front"]),
         "export": reverse("admin:admissions_lead_export"),
         "dashboard": reverse("admin:admissions_lead_dashboard"),
+        "benefits queue": reverse("admin:admissions_lead_benefits_queue"),
+        "benefits": reverse("admin:admissions_lead_benefits", args=[lead.pk, check.pk]),
         "programs admin": reverse("admin:programs_levelofcare_changelist"),
     }
 

@@ -3,11 +3,11 @@ LEAD_RETENTION_DAYS (default 90): run it daily (README: cron or systemd timer).
 
 For each such lead, in its own transaction: its files first (card images,
 through the storage API so object storage works too), then its rows (the
-lead with its keyed phone/email hashes, its submissions, its timeline and
-anything else that cascades from it), and the admin history and versions that
-name it. The audit trail keeps its rows (they hold ids, never patient data) and
-gains one event per run with the counts. Safe to run twice: a second run finds
-nothing; --dry-run only counts.
+lead with its keyed phone/email hashes, its submissions, its timeline, its
+pre-admission screenings and anything else that cascades from it), and the
+admin history and versions that name it. The audit trail keeps its rows
+(they hold ids, never patient data) and gains one event per run with the
+counts. Safe to run twice: a second run finds nothing; --dry-run only counts.
 """
 
 from collections import Counter
@@ -30,6 +30,7 @@ from admissions.models import (
     InsuranceVerification,
     Lead,
     LeadEvent,
+    PreAdmissionScreening,
 )
 
 
@@ -41,6 +42,7 @@ def expired_leads(cutoff):
         LeadEvent.objects.filter(lead=OuterRef("pk"), at__gte=cutoff),
         ConsultationRequest.objects.filter(lead=OuterRef("pk"), submitted_at__gte=cutoff),
         InsuranceVerification.objects.filter(lead=OuterRef("pk"), submitted_at__gte=cutoff),
+        PreAdmissionScreening.objects.filter(lead=OuterRef("pk"), updated_at__gte=cutoff),
     ]
     query = Lead.objects.filter(last_activity_at__lt=cutoff)
     for subquery in newer:

@@ -246,7 +246,9 @@ def test_x12_transport_is_pluggable():
 
     backend = X12Backend({"PROVIDER_NPI": "1234567893"}, transport=answering_transport)
     result = check(make_request(), backend)
-    assert seen["trace"] == "TRACE0001" and seen["x12"].startswith("ISA*") and "EQ*CJ~" in seen["x12"]
+    # Issue 11: one service type per 270, MH unless the request says otherwise.
+    assert seen["trace"] == "TRACE0001" and seen["x12"].startswith("ISA*") and seen["x12"].count("~EQ*") == 1
+    assert "EQ*MH~" in seen["x12"]
     assert result.status == Status.ERROR and result.retryable and result.rejections[0].code == "42"
 
 

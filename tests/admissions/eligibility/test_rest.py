@@ -61,7 +61,8 @@ def test_request_json_has_the_shape_clearinghouses_expect(clearinghouse):
             "individualRelationshipCode": "19",
         }
     ]
-    assert sent["encounter"] == {"dateOfService": "20250303", "serviceTypeCodes": ["30", "AI", "CJ", "MH"]}
+    # Issue 11: one service type per inquiry.
+    assert sent["encounter"] == {"dateOfService": "20250303", "serviceTypeCodes": ["MH"]}
     # What was sent is kept on the result (for encrypted storage with the 271).
     result = check(request, backend(clearinghouse))
     assert json.loads(result.request_sent) == clearinghouse.last_json

@@ -27,11 +27,9 @@ GOLDEN_SUBSCRIBER = "".join(
         "REF*6P*G100~",
         "DMG*D8*19900517~",
         "DTP*291*D8*20250303~",
-        "EQ*30~",
-        "EQ*AI~",
-        "EQ*CJ~",
+        # Issue 11: one service type per 270 (MH by default), not four.
         "EQ*MH~",
-        "SE*17*0001~",
+        "SE*14*0001~",
         "GE*1*123456789~",
         "IEA*1*123456789~",
     ]
@@ -56,9 +54,8 @@ GOLDEN_DEPENDENT = "".join(
         "INS*N*19~",
         "DMG*D8*20080615~",
         "DTP*291*D8*20260105~",
-        "EQ*30~",
-        "EQ*MH~",
-        "SE*18*0001~",
+        "EQ*AI~",
+        "SE*17*0001~",
         "GE*1*42~",
         "IEA*1*000000042~",
     ]
@@ -75,7 +72,7 @@ def dependent_request():
         member_id="XEA 123 456 789",
         group_number="W0051",
         dependent=Dependent("Sofía", "Núñez", date(2008, 6, 15), "19"),
-        service_type_codes=("30", "MH"),
+        service_type="AI",
         trace_number="DEPTRACE7",
         date_of_service=date(2026, 1, 5),
     )
@@ -107,14 +104,12 @@ def _envelope_facts(x12: str):
     return delimiters, segments, ids, by_id
 
 
-@pytest.mark.parametrize(
-    "codes", [("30",), ("30", "AI", "CJ", "MH"), ("30", "AI", "AJ", "AK", "CI", "CJ", "MH")]
-)
+@pytest.mark.parametrize("code", ["30", "MH", "AI", "CJ", "A8"])
 @pytest.mark.parametrize("with_dependent", [False, True])
 @pytest.mark.parametrize("control", [1, 7, 999_999_999])
-def test_segment_count_and_control_numbers_agree(codes, with_dependent, control):
+def test_segment_count_and_control_numbers_agree(code, with_dependent, control):
     request = make_request(
-        service_type_codes=codes,
+        service_type=code,
         dependent=Dependent("Kid", "Doe", date(2010, 1, 1), "19") if with_dependent else None,
     )
     x12 = build_270(request, control_number=control, now=datetime(2025, 3, 3, 9, 5))
@@ -126,7 +121,8 @@ def test_segment_count_and_control_numbers_agree(codes, with_dependent, control)
     assert by_id["ISA"][13] == by_id["IEA"][2] == f"{control:09d}"
     assert by_id["GS"][6] == by_id["GE"][2] == str(control)
     assert by_id["GE"][1] == by_id["IEA"][1] == "1"
-    assert [s[1] for s in segments if s[0] == "EQ"] == list(codes)
+    # Issue 11: exactly one EQ loop, one service type, per 270.
+    assert [s[1] for s in segments if s[0] == "EQ"] == [code]
     # The EQ loops and the trace number sit at the patient's level only.
     assert ids.count("TRN") == 1
     patient_hl = "23" if with_dependent else "22"
@@ -161,7 +157,7 @@ def test_long_names_are_cut_to_the_element_maximum():
 def test_no_group_number_means_no_ref_segment():
     x12 = build_270(make_request(group_number="  "), control_number=5, now=datetime(2025, 3, 3, 9, 5))
     assert "REF" not in _envelope_facts(x12)[2]
-    assert "SE*16*0001~" in x12
+    assert "SE*13*0001~" in x12  # one EQ (issue 11), no REF
 
 
 @pytest.mark.parametrize(
@@ -173,8 +169,8 @@ def test_no_group_number_means_no_ref_segment():
         ({"provider_npi": ""}, "provider NPI missing or not a valid NPI"),
         ({"subscriber_date_of_birth": date(2999, 1, 1)}, "subscriber date of birth in the future"),
         ({"subscriber_date_of_birth": None}, "subscriber date of birth missing"),
-        ({"service_type_codes": ("30", "A*")}, "service type code not 1-2 letters or digits"),
-        ({"service_type_codes": ()}, "no service type codes"),
+        ({"service_type": "A*"}, "service type code not 1-2 letters or digits"),
+        ({"service_type": ""}, "no service type code"),
         ({"payer_id": ""}, "payer ID missing"),
         (
             {"dependent": Dependent("Kid", "Doe", date(2010, 1, 1), "99")},
@@ -209,7 +205,7 @@ def test_a_270_reads_back_to_the_same_request():
     )
     assert (back.dependent.first_name, back.dependent.date_of_birth) == ("SOFIA", date(2008, 6, 15))
     assert back.trace_number == "DEPTRACE7"
-    assert back.service_type_codes == ("30", "MH")
+    assert back.service_type == "AI"
     assert back.date_of_service == date(2026, 1, 5)
 
 
