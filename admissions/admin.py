@@ -41,6 +41,7 @@ from .staff import (
     dashboard,
     eligibility,
     export,
+    handoff,
     lead_page,
     new_lead,
     referrals,
@@ -233,6 +234,7 @@ class LeadAdmin(admin.ModelAdmin):
                 wrap(cards.card_image),
                 name="admissions_lead_card",
             ),
+            path("<int:lead_id>/handoff/", wrap(handoff.lead_handoff), name="admissions_lead_handoff"),
             path(
                 "<int:lead_id>/screening/new/",
                 wrap(screening.screening_new),

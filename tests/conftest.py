@@ -45,6 +45,8 @@ REFERENCE_MIGRATIONS = (
     ("admissions.migrations.0012_benefits_verification", "grant"),
     # The Clinician role; coordinators and managers fill in screenings.
     ("admissions.migrations.0013_pre_admission_screening", "seed_clinician_role"),
+    # Managers hand admitted leads to the clinical record.
+    ("admissions.migrations.0014_handoff_permission", "grant_to_managers"),
     # Managers invite staff and reset their second factor.
     ("admissions.access.migrations.0002_move_plaintext_second_factors", "grant_invitations_to_managers"),
 )

@@ -38,6 +38,7 @@ NEVER_IMPORTS = {
     ),
     "admissions.services": ("admissions.intake", "admissions.staff", "admissions.admin"),
     "admissions.eligibility": ("admissions.intake", "admissions.staff", "admissions.admin"),
+    "admissions.handoff": ("admissions.intake", "admissions.staff", "admissions.admin"),
     "admissions.intake": ("admissions.staff", "admissions.admin"),
     "admissions.staff": ("admissions.intake", "admissions.admin"),
     "programs": ("admissions",),

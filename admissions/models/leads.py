@@ -228,6 +228,7 @@ class Lead(models.Model):
             ("reassign_lead", "Can reassign leads to another coordinator"),
             ("view_lead_dashboard", "Can view the admissions dashboard"),
             ("view_card_image", "Can view insurance card images"),
+            ("export_fhir_bundle", "Can hand an admitted lead to the clinical record (FHIR file)"),
         ]
         indexes = [
             models.Index(fields=["status", "-received_at"], name="lead_status_received"),

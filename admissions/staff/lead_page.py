@@ -23,7 +23,7 @@ from django.utils.text import capfirst
 
 from admissions.access.audit import audit_record
 from admissions.contact import format_phone, split_extension, tel_href
-from admissions.models import AuditAction, ConsentText, InsuranceVerification, Lead, LeadEvent
+from admissions.models import AuditAction, ConsentText, InsuranceVerification, Lead, LeadEvent, LeadStatus
 
 from . import benefits, eligibility, screening, selectors
 from .cards import CARD_SIDES
@@ -98,6 +98,7 @@ def lead_work(model_admin, request, object_id):
         "forms": page_forms,
         "can_change": can_change,
         "can_reassign": user.has_perm("admissions.reassign_lead"),
+        "can_hand_off": lead.status == LeadStatus.ADMITTED and user.has_perm("admissions.export_fhir_bundle"),
         # The latest pre-admission screen and its link (staff.screening); None without the role.
         "screening": screening.panel_for_lead(lead, user=user),
         "is_mine": lead.assigned_to_id == user.pk,

@@ -287,6 +287,9 @@ ADMISSIONS_CALLBACK_MINUTES = env.int("ADMISSIONS_CALLBACK_MINUTES", default=30)
 # A stored request whose staff alert or auto-reply has no task this long after
 # it arrived is owed one; `manage.py send_owed_alerts` (every minute) queues it.
 ADMISSIONS_ALERT_OWED_AFTER_SECONDS = env.int("ADMISSIONS_ALERT_OWED_AFTER_SECONDS", default=60)
+# Where `export_fhir` and the lead page's hand-off button write an admitted
+# lead's FHIR Bundle (owner-only files) for the clinical record to import.
+ADMISSIONS_HANDOFF_DIR = env.path("ADMISSIONS_HANDOFF_DIR", default=BASE_DIR / "handoff")
 
 # How long a shared cache (nginx, a CDN run by the center) may keep a public
 # page. An edit in the admin reaches visitors within this many seconds.
