@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from admissions.contact import name_problem
 from admissions.models import SUBMISSION_MODELS, InsuranceVerification, RequestKind
 from programs.models import SiteFacts
+from sheer_site.task_queue import commits_with_default_database
 
 from .stop_contact import stop_contact_url
 
@@ -217,13 +218,7 @@ def tasks_share_the_database() -> bool:
     """True when the task queue is django-tasks-db on the database the
     requests are stored in: a task row written inside the request's
     transaction is then committed (or rolled back) with the request."""
-    from django.db import router
-    from django.tasks import task_backends
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    backend = task_backends[staff_alert_send.backend]
-    return isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) == "default"
+    return commits_with_default_database(staff_alert_send)
 
 
 def intake_notifications_enqueue(*, kind: str, submission_id: int) -> None:

@@ -39,6 +39,7 @@ from admissions.models import (
     ScreeningDecision,
     ScreeningSubstance,
 )
+from sheer_site.task_queue import commits_with_default_database
 
 from . import screening_rules
 from .pipeline import NOTE_MAX_LENGTH
@@ -222,7 +223,12 @@ def screening_save(
     lead.last_activity_at = now
     lead.save(update_fields=["last_activity_at"])
     if after.suicide_risk and screening.crisis_alert_sent_at is None:
-        transaction.on_commit(functools.partial(_enqueue_crisis_alert, screening.pk), robust=True)
+        if commits_with_default_database(screening_crisis_alert_send):
+            # The alert's task row commits with the screen: a database restart
+            # right after the save cannot lose it (issue 16's rule).
+            screening_crisis_alert_send.enqueue(screening.pk)
+        else:
+            transaction.on_commit(functools.partial(_enqueue_crisis_alert, screening.pk), robust=True)
     return screening
 
 

@@ -73,6 +73,8 @@ def test_a_positive_suicide_risk_answer_shows_the_protocol_and_alerts_without_pa
     real_task = service.screening_crisis_alert_send
 
     class Recorder:
+        backend = real_task.backend
+
         def enqueue(self, *args):
             queued.append(args)
             return real_task.enqueue(*args)
@@ -508,3 +510,18 @@ def test_a_saved_positive_screen_has_a_banner_at_the_top(django_capture_on_commi
     banner = page.index("Suicide-risk screen positive (acute)")
     assert banner < page.index('id="substances"') < page.index(PROTOCOL_SHOWN)
     assert 'id="crisis-acute">' in page  # the 911 step, shown
+
+
+def test_on_the_database_queue_the_crisis_alert_commits_with_the_screen(settings):
+    """Issue 16's rule for every alert: the task row is written in the same
+    transaction as the screen, so nothing after the commit can lose it."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.ADMISSIONS_CLINICAL_ONCALL_EMAIL = "oncall@example.test"
+    lead = make_consultation()[1]
+    # No on-commit callback runs here (the test's transaction never commits):
+    # the task row must exist anyway.
+    screening = make_screening(lead, coordinator(), answers={**NO_RISK, "asq_wished_dead": "yes"})
+    (queued,) = DBTaskResult.objects.filter(task_path__endswith="screening_crisis_alert_send")
+    assert queued.args_kwargs["args"] == [screening.pk]
