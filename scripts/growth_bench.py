@@ -21,10 +21,23 @@ settings (median of --repeat runs after one warm-up):
 
 and prints each one's query count and the EXPLAIN plan of its main query.
 
+Targets (issue 14), checked at 1,000,000 leads (the largest size measured):
+the dashboard <= 200 ms, the inbox's first page, every search and the Today
+view <= 100 ms, and each page's query count the same at every size measured.
+Each figure is printed against its target and as a ratio to two baselines
+timed in the same run (an ORM `SELECT 1` round trip and the admin's index
+page), with the machine's load average, since the machine may be shared. The
+script exits 1 when a target is missed (the median over --runs).
+
     .venv/bin/python scripts/growth_bench.py                     # 10k, 100k, 1M (~10 min)
     .venv/bin/python scripts/growth_bench.py --sizes 10000 --keep
+    .venv/bin/python scripts/growth_bench.py --sizes 1000000 --keep        # build once (~3-8 min)
+    .venv/bin/python scripts/growth_bench.py --sizes 1000000 --reuse --runs 3
 
-The database is dropped at the end unless --keep. Figures: docs/performance.md.
+--reuse keeps the database built by an earlier --keep (migrating it to the
+current code, growing it only if it holds fewer leads than asked); --db-name
+names another scratch database. The database is dropped at the end unless
+--keep or --reuse. Figures: docs/performance.md.
 """
 
 import argparse
@@ -66,16 +79,26 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--plans", action="store_true", help="print full EXPLAIN plans")
+    parser.add_argument("--db-name", default=DB, help=f"scratch database name (default {DB})")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the database an earlier --keep left (migrated first)"
+    )
+    parser.add_argument("--runs", type=int, default=1, help="measure each size this many times")
     options = parser.parse_args(argv)
     sizes = [int(s) for s in options.sizes.split(",")]
 
     url = options.database_url
-    if not url:
-        log(f"preparing {DB}")
-        url = database.fresh(database.SHARED_SERVER, DB)
-    env = site.fleet_env(url, DJANGO_ALLOWED_HOSTS="testserver")
-    if not options.database_url:
+    if not url and options.reuse:
+        url = f"{database.SHARED_SERVER}/{options.db_name}"
+        log(f"reusing {options.db_name}")
+        env = site.fleet_env(url, DJANGO_ALLOWED_HOSTS="testserver")
+        site.manage(env, "migrate", "--noinput", "-v0")
+    elif not url:
+        log(f"preparing {options.db_name}")
+        url = database.fresh(database.SHARED_SERVER, options.db_name)
+        env = site.fleet_env(url, DJANGO_ALLOWED_HOSTS="testserver")
         site.setup_database(env)
+    env = site.fleet_env(url, DJANGO_ALLOWED_HOSTS="testserver")
     site.collect_static(env)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
@@ -86,15 +109,18 @@ def main(argv=None) -> int:
         results = []
         for size in sizes:
             grow_to(size)
-            results.append(measure(size, options))
+            for run in range(options.runs):
+                results.append(measure(size, options))
+                log(f"{size:,} leads, run {run + 1} of {options.runs} measured")
         print_table(results)
+        missed = check_targets(results)
     finally:
         from django.db import connection
 
         connection.close()
-        if not options.keep and not options.database_url:
-            database.drop(database.SHARED_SERVER, DB)
-    return 0
+        if not (options.keep or options.reuse or options.database_url):
+            database.drop(database.SHARED_SERVER, options.db_name)
+    return 1 if missed else 0
 
 
 # ------------------------------------------------------------------------ data
@@ -268,18 +294,34 @@ def explain(sql: str) -> tuple[str, float, list[str]]:
             if text.startswith(kind) or text.startswith("Parallel " + kind):
                 scans.append(text.split("  (")[0].split(" (cost")[0])
                 break
+    # One entry per index or table, with how many times the plan reads it.
+    seen: dict[str, int] = {}
+    for scan in scans:
+        key = (
+            scan.rsplit(" on ", 1)[0] + " on " + scan.rsplit(" on ", 1)[1].split()[0]
+            if " on " in scan
+            else scan
+        )
+        seen[key] = seen.get(key, 0) + 1
+    scans = [f"{key} x{n}" if n > 1 else key for key, n in seen.items()]
     execution = next((float(x.split()[2]) for x in lines if x.startswith("Execution Time")), 0.0)
     return "; ".join(scans), execution, lines
 
 
 def lead_queries(captured) -> list[dict]:
     """The queries that read admissions_lead, slowest first."""
-    candidates = [q for q in captured if '"admissions_lead"' in q["sql"] and q["sql"].startswith("SELECT")]
+    candidates = [  # the leads, their weekly counts (LeadWeek) and the search index
+        q for q in captured if "admissions_lead" in q["sql"] and q["sql"].startswith("SELECT")
+    ]
     return sorted(candidates, key=lambda q: -float(q["time"]))
 
 
 def query_label(sql: str) -> str:
     """A few words for a lead query, from its SQL."""
+    if "first_contact_at - received_at" in sql:
+        return "medians (index)"
+    if '"admissions_leadweek"' in sql:
+        return "LeadWeek counts"
     if "COUNT(*)" in sql.upper() and "GROUP BY" not in sql:
         return "count"
     if "GROUP BY" in sql:
@@ -373,9 +415,19 @@ def measure(size: int, options) -> dict:
         ),
         "Today view": page(reverse("admin:admissions_lead_today")),
         "dashboard": page(reverse("admin:admissions_lead_dashboard")),
+        "dashboard, 52 weeks (no target)": page(reverse("admin:admissions_lead_dashboard") + "?weeks=52"),
     }
+
+    def orm_round_trip():
+        assert list(Lead.objects.raw("SELECT 1 AS id")) is not None
+
+    load_before = os.getloadavg()
     rows = {}
-    for name, func in cases.items():
+    for name, func in {
+        BASELINES[0]: orm_round_trip,
+        BASELINES[1]: page(reverse("admin:index")),
+        **cases,
+    }.items():
         ms, count, captured = timed(func, options.repeat)
         explained = []
         for query in lead_queries(captured)[:3]:
@@ -384,20 +436,93 @@ def measure(size: int, options) -> dict:
             if options.plans:
                 print(f"--- {size:,} {name}\n{query['sql']}\n" + "\n".join(plan))
         rows[name] = {"ms": ms, "queries": count, "explained": explained}
-    return {"size": size, "rows": rows}
+    return {"size": size, "rows": rows, "load": (load_before, os.getloadavg())}
+
+
+# Issue 14's targets in ms per page at the largest size; None: no target.
+BASELINES = ("baseline: ORM SELECT 1", "baseline: admin index page")
+TARGETS = {
+    "inbox, first page": 100,
+    "inbox, phone search": 100,
+    "inbox, name search": 100,
+    "search, unique last name (no accents)": 100,
+    "search, common first name (1 in 10)": 100,
+    "search, last 7 phone digits": 100,
+    "search, last 4 phone digits": 100,
+    "search, exact email": 100,
+    "Today view": 100,
+    "dashboard": 200,
+}
+TARGET_SIZE = 1_000_000
+
+
+def load_text(load) -> str:
+    before, after = load
+    return f"load {before[0]:.2f} {before[1]:.2f} {before[2]:.2f} -> {after[0]:.2f} {after[1]:.2f} {after[2]:.2f}"
 
 
 def print_table(results) -> None:
     print()
     print("growth: median time per call; its slowest lead queries with EXPLAIN ANALYZE time and scans")
+    for result in results:
+        print(f"  {result['size']:>9,} leads: {load_text(result['load'])}")
     names = list(results[0]["rows"])
     for name in names:
         print(f"  {name}")
         for result in results:
             row = result["rows"][name]
-            print(f"    {result['size']:>9,}  {row['ms']:8.1f} ms per call, {row['queries']} queries")
+            base = [result["rows"][b]["ms"] for b in BASELINES]
+            print(
+                f"    {result['size']:>9,}  {row['ms']:8.1f} ms per call, {row['queries']} queries"
+                f"  ({row['ms'] / base[0]:7.1f}x SELECT 1, {row['ms'] / base[1]:5.2f}x admin index)"
+            )
             for label, sql_ms, scans in row["explained"]:
                 print(f"               {label:<17} {sql_ms:8.1f} ms  {scans}")
+
+
+def check_targets(results) -> list[str]:
+    """Print each target against the median over the runs at the largest size
+    (and the query counts across sizes); returns the misses."""
+    largest = max(r["size"] for r in results)
+    at_largest = [r for r in results if r["size"] == largest]
+    missed = []
+    print()
+    print(
+        f"targets at {largest:,} leads (median of {len(at_largest)} run(s), each the median of its repeats)"
+    )
+    if largest < TARGET_SIZE:
+        print(f"  (the targets are for {TARGET_SIZE:,} leads; checked here at {largest:,})")
+    for r in at_largest:
+        print(f"  run: {load_text(r['load'])}")
+    base = [statistics.median(r["rows"][b]["ms"] for r in at_largest) for b in BASELINES]
+    print(f"  {BASELINES[0]:<40} {base[0]:8.2f} ms")
+    print(f"  {BASELINES[1]:<40} {base[1]:8.2f} ms")
+    for name, target in TARGETS.items():
+        runs = [r["rows"][name]["ms"] for r in at_largest]
+        ms = statistics.median(runs)
+        ok = ms <= target
+        if not ok:
+            missed.append(name)
+        each = ", ".join(f"{x:.1f}" for x in runs)
+        print(
+            f"  {name:<40} {ms:8.1f} ms  target <= {target} ms  {'ok' if ok else 'MISSED'}"
+            f"  ({ms / base[0]:.0f}x SELECT 1, {ms / base[1]:.2f}x admin index; runs: {each})"
+        )
+    sizes = sorted({r["size"] for r in results})
+    for name in results[0]["rows"]:
+        if name in BASELINES:
+            continue
+        counts = {size: {r["rows"][name]["queries"] for r in results if r["size"] == size} for size in sizes}
+        flat = len(set().union(*counts.values())) == 1
+        if len(sizes) > 1:
+            shown = ", ".join(f"{size:,}: {'/'.join(map(str, sorted(c)))}" for size, c in counts.items())
+            print(f"  queries, {name:<31} {'flat' if flat else 'GROWS'} ({shown})")
+            if not flat:
+                missed.append(f"query count of {name}")
+    if len(sizes) == 1:
+        print("  query counts: one size measured (run with several --sizes to compare)")
+    print("all targets met" if not missed else f"MISSED: {', '.join(missed)}")
+    return missed
 
 
 if __name__ == "__main__":

@@ -68,8 +68,11 @@ from .screening import (
     UseFrequency,
 )
 from .search import LeadSearchToken, lead_search_tokens_rebuild
+from .weekly import LeadWeek, lead_weeks_rebuild
 
 __all__ = [
+    "LeadWeek",
+    "lead_weeks_rebuild",
     "ASAM_DIMENSIONS",
     "ASQ_ACUITY_QUESTION",
     "ASQ_QUESTIONS",

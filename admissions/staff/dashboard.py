@@ -105,7 +105,7 @@ def build(weeks: int = DEFAULT_WEEKS, *, now=None, in_python: bool | None = None
         series=_series_from(by_channel, week_list, [([value], label) for value, label in Channel.choices]),
     )
 
-    medians = figures.weekly_median_first_contact(since=start, in_python=in_python)
+    medians, overall_median = figures.first_contact_medians(since=start, in_python=in_python)
     # One unit for the title, the axis and every tick label: minutes while
     # every week is under two hours, else hours (the axis used to say "12 min"
     # under a title saying hours, its labels mixing both).
@@ -137,9 +137,7 @@ def build(weeks: int = DEFAULT_WEEKS, *, now=None, in_python: bool | None = None
         "charts": [status_chart, channel_chart, level_chart, source_chart, median_chart],
         "total_leads": sum(totals.values()),
         "status_totals": [(label, totals.get(value, 0)) for value, label in LeadStatus.choices],
-        "median_first_contact": format_duration(
-            figures.median_first_contact(since=start, in_python=in_python)
-        ),
+        "median_first_contact": format_duration(overall_median),
     }
 
 

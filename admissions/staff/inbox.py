@@ -9,13 +9,13 @@ agree on what "waiting" and "overdue" mean.
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR, SEARCH_VAR, ChangeList
 from django.utils import timezone
 from django.utils.html import format_html_join
 
 from admissions.models import LeadStatus, waiting_threshold
 
-from . import selectors
+from . import search, selectors
 from .display import person_name
 from .search import SEARCH_TOKEN_VAR, EncryptedSearchForm
 
@@ -144,7 +144,20 @@ class LeadChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         # The inbox shows the phone, not the email or close reason: leave
         # those ciphertexts unread instead of decrypting them per row.
-        return super().get_queryset(request, exclude_parameters).defer("email", "close_reason")
+        queryset = super().get_queryset(request, exclude_parameters).defer("email", "close_reason")
+        if self.query and exclude_parameters is None and self._search_alone():
+            # Searching every status with no other filter: the number of leads
+            # found is the number of index rows of a one-token term.
+            term = self.query
+            queryset = queryset.count_with(lambda: search.lead_search_count(term))
+        return queryset
+
+    def _search_alone(self) -> bool:
+        """Nothing but the search narrows the list (every status is searched)."""
+        others = set(self.params) - {SEARCH_TOKEN_VAR, SEARCH_VAR, ORDER_VAR, PAGE_VAR}
+        if self.params.get(LeadStatusFilter.parameter_name) == "all":
+            others.discard(LeadStatusFilter.parameter_name)
+        return not others
 
 
 def flags_html(flags) -> str:
