@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Encrypted backup of the database and the (already encrypted) card images.
+# Encrypted backup of the database, which holds the (already sealed) card
+# photos since issue 14, and of PRIVATE_MEDIA_ROOT if it still exists (card
+# files from before migration 0017 moved them into the database).
 #
 #   DATABASE_URL           postgres://... of the live database (read-only role is enough)
 #   BACKUP_DIR             where dumps go (a mounted volume synced off-site)
 #   BACKUP_GPG_RECIPIENT   key id/fingerprint of the backup PUBLIC key; its private
 #                          key is not on this host (docs/deploy.md, "Backups")
-#   PRIVATE_MEDIA_ROOT     card images (optional; default /srv/sheer/private)
+#   PRIVATE_MEDIA_ROOT     card files from before issue 14 (optional; default /srv/sheer/private)
 #   BACKUP_KEEP_DAYS       dumps older than this are deleted (default 35)
 #
 # Plaintext never touches the disk: pg_dump streams into gpg. pipefail makes a

@@ -31,9 +31,11 @@ psql --quiet --tuples-only "$restore_url" -c "
   SELECT 'leads ' || count(*) FROM admissions_lead
   UNION ALL SELECT 'consultation requests ' || count(*) FROM admissions_consultationrequest
   UNION ALL SELECT 'insurance verifications ' || count(*) FROM admissions_insuranceverification
+  UNION ALL SELECT 'card photos ' || count(*) FROM admissions_cardphoto
   UNION ALL SELECT 'migrations ' || count(*) FROM django_migrations"
 
-# The rows are only useful with the keys: decrypt the newest lead and request.
+# The rows are only useful with the keys: decrypt the newest lead and request,
+# and the newest request's card photos (in the database since issue 14).
 DATABASE_URL="$restore_url" DJANGO_SETTINGS_MODULE=sheer_site.settings.local "$app/.venv/bin/python" "$app/manage.py" shell -c "
 from admissions.models import ConsultationRequest, InsuranceVerification, Lead
 lead = Lead.objects.order_by('-id').first()
@@ -42,6 +44,11 @@ for model in (ConsultationRequest, InsuranceVerification):
     row = model.objects.order_by('-id').first()
     if row is not None:
         [getattr(row, f.attname) for f in model._meta.concrete_fields]  # raises on a wrong key
+with_card = InsuranceVerification.objects.exclude(card_front='', card_back='').order_by('-id').first()
+for stored in (with_card.card_front, with_card.card_back) if with_card else ():
+    if stored:
+        with stored.open() as handle:  # raises on a wrong key or a missing photo
+            assert handle.read(3) == b'\xff\xd8\xff', 'card photo is not a JPEG after decryption'
 print('decrypted newest rows: ok')
 "
 echo "restore drill passed ($stamp)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""A form post cut off by the client: no partial record, no stray file.
+"""A form post cut off by the client: no partial record, no stray card photo.
 
 Starts gunicorn (production settings, 8804) on a scratch database
 sheer_h8_abort. Builds a complete insurance-verification post with two card
@@ -15,8 +15,9 @@ reaches Django at all.
 
     .venv/bin/python scripts/fault_client_abort.py
 
-Exit status 1 if any cut-off post left a row or a file, or the complete one
-was not stored exactly once with its two photos.
+Exit status 1 if any cut-off post left a row or a card photo (rows in
+admissions_cardphoto since issue 14), or the complete one was not stored
+exactly once with its two photos.
 """
 
 import argparse
@@ -125,9 +126,7 @@ def send(port: int, browser: client.Browser, body: bytes, boundary: str, cut: in
 def run(options) -> int:
     with Group("abort") as group:
         url = database.scratch(group, "sheer_h8_abort")
-        private = group.work / "private"
-        private.mkdir()
-        site.serve_fleet(group, url, options.port, workers=1, threads=4, DJANGO_PRIVATE_MEDIA_ROOT=private)
+        site.serve_fleet(group, url, options.port, workers=1, threads=4)
         carrier_id = database.psql(
             url, "SELECT id FROM admissions_insurancecarrier WHERE active ORDER BY id LIMIT 1"
         )
@@ -161,24 +160,22 @@ def run(options) -> int:
             print(f"  cut {label:<40} {sent:>8} of {total} bytes: {reply}")
         time.sleep(1.0)  # let any request still being handled finish
         rows_after_cuts = stored(url, run_id)
-        files_after_cuts = sorted(p for p in private.rglob("*") if p.is_file())
+        photos_after_cuts = database.count(url, "admissions_cardphoto")
 
         sent, total, reply = post(len(cuts), None)
         rows = stored(url, run_id)
-        files = sorted(p for p in private.rglob("*") if p.is_file())
+        photos = database.count(url, "admissions_cardphoto")
         complete = f"{run_id}x{len(cuts)}"
         print(f"  complete post                                     {total:>8} bytes: {reply}")
         print(
             f"  rows from cut-off posts        {sum(v for k, v in rows_after_cuts.items() if k != complete)}"
         )
-        print(f"  files from cut-off posts       {len(files_after_cuts)}")
+        print(f"  photos from cut-off posts      {photos_after_cuts}")
         print(f"  rows from the complete post    {rows.get(complete, 0)}")
-        print(f"  files after the complete post  {len(files)}")
+        print(f"  photos after the complete post {photos}")
         healthy = client.http_status(options.port, "/readyz") == 200
         print(f"  server still ready             {healthy}")
-        failed = (
-            rows_after_cuts or files_after_cuts or rows != {complete: 1} or len(files) != 2 or not healthy
-        )
+        failed = rows_after_cuts or photos_after_cuts or rows != {complete: 1} or photos != 2 or not healthy
         return group.result(bool(failed), tail=30)
 
 

@@ -17,6 +17,7 @@ from .benefits import (
     FigureSource,
     NetworkStatus,
 )
+from .card_photos import CardPhoto
 from .eligibility import EligibilityCheck
 from .leads import (
     CHECK_MAY_VERIFY_FROM,
@@ -71,6 +72,7 @@ from .search import LeadSearchToken, lead_search_tokens_rebuild
 from .weekly import LeadWeek, lead_weeks_rebuild
 
 __all__ = [
+    "CardPhoto",
     "LeadWeek",
     "lead_weeks_rebuild",
     "ASAM_DIMENSIONS",

@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from admissions.phi.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
-from admissions.phi.storage import phi_file_storage
 
+from .card_photos import card_photo_storage
 from .leads import Channel, Lead, RequestKind
 
 
@@ -246,8 +246,9 @@ class InsuranceVerification(Submission):
     holder_last_name = EncryptedCharField("holder's last name", max_length=100, blank=True)
     holder_date_of_birth = EncryptedDateField("holder's date of birth", null=True, blank=True)
     holder_relationship = EncryptedCharField("holder's relationship", max_length=40, blank=True)
-    card_front = models.FileField(storage=phi_file_storage, upload_to=card_image_name, blank=True)
-    card_back = models.FileField(storage=phi_file_storage, upload_to=card_image_name, blank=True)
+    # Sealed rows in the database (admissions.models.card_photos), written in the request's transaction.
+    card_front = models.FileField(storage=card_photo_storage, upload_to=card_image_name, blank=True)
+    card_back = models.FileField(storage=card_photo_storage, upload_to=card_image_name, blank=True)
     benefits_authorization = models.ForeignKey(
         ConsentText,
         on_delete=models.PROTECT,

@@ -1,9 +1,13 @@
 """A storage that encrypts every file it writes and decrypts what it reads.
 
-It wraps another Django storage (the disk by default, object storage in a
-bigger deployment), so files go through Django's storage API while the bytes
-at rest are AES-256-GCM tokens from admissions.crypto. Files never get a
-public URL: staff open them through a permission-checked view.
+It wraps another Django storage (the disk by default), so files go through
+Django's storage API while the bytes at rest are AES-256-GCM tokens from
+admissions.crypto. Files never get a public URL.
+
+Insurance card photos no longer use it: since issue 14 they are sealed rows
+in PostgreSQL (admissions.models.card_photos), so every app host serves them
+and the backup carries them. It stays as the reader of the files written
+before that (STORAGES["phi_files"], moved in by migration 0017).
 """
 
 from django.core.files.base import ContentFile

@@ -1,5 +1,6 @@
 """Insurance card photos, decrypted for holders of view_card_image only, and
-every look written to the audit trail."""
+every look written to the audit trail. The photos are sealed rows in the
+database (admissions.models.card_photos), so any app host shows any photo."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -21,8 +22,12 @@ def card_image(model_admin, request, submission_id: int, side: str):
     stored = getattr(submission, f"card_{side}", None) if submission else None
     if not stored:
         raise Http404("No card image.")
-    with stored.storage.open(stored.name, "rb") as handle:
-        data = handle.read()
+    try:
+        with stored.storage.open(stored.name, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        # A name whose file was already missing on disk when 0017 moved the photos in.
+        raise Http404("No card image.") from None
     audit_record(action=AuditAction.DOWNLOAD, request=request, obj=submission, detail=f"card_{side}")
     response = HttpResponse(data, content_type="image/jpeg")
     response["Content-Disposition"] = f'inline; filename="card-{side}.jpg"'

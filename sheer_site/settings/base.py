@@ -192,7 +192,8 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 60 * 60  # unhashed files only; hashed ones are immutable
 
-# Patient files (insurance cards) live outside MEDIA_ROOT, encrypted, with no URL.
+# Insurance card photos are sealed rows in PostgreSQL (admissions.models.card_photos).
+# This is where they were on disk before issue 14: migration 0017 moves them in.
 PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
 STORAGES["phi_files"] = {
     "BACKEND": "admissions.phi.storage.EncryptedStorage",

@@ -26,8 +26,7 @@ from admissions.intake.store import (
     consultation_request_create,
     insurance_verification_create,
 )
-from admissions.models import ConsentText, InsuranceCarrier, InsuranceVerification, Lead
-from admissions.phi.storage import EncryptedStorage
+from admissions.models import ConsentText, InsuranceCarrier, Lead
 
 roles = importlib.import_module("admissions.migrations.0002_seed_roles_consents_carriers")
 COORDINATOR = roles.COORDINATOR
@@ -189,13 +188,9 @@ def received(lead: Lead, *, ago: datetime.timedelta) -> Lead:
 
 
 @pytest.fixture(name="card_storage")
-def card_storage_fixture(tmp_path, monkeypatch):
-    """Card images go to an encrypted store under tmp_path for this test."""
-    root = tmp_path / "private"
-    root.mkdir()
-    store = EncryptedStorage(
-        inner={"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}}
-    )
-    for name in ("card_front", "card_back"):
-        monkeypatch.setattr(InsuranceVerification._meta.get_field(name), "storage", store)
-    return root
+def card_storage_fixture():
+    """The stored card photos: sealed rows in the database since issue 14
+    (`card_storage.rows()` lists them)."""
+    from .intake_support import StoredCardPhotos
+
+    return StoredCardPhotos()

@@ -1,5 +1,6 @@
 """Shared pieces for the public intake tests: valid answers, tokens old enough
-to pass the fill-time check, image files, and a private file store in tmp_path.
+to pass the fill-time check, image files, and the stored card photos (sealed
+rows in the database since issue 14).
 
 Fixtures are defined under *_fixture names with a pytest name: import the
 function (e.g. `private_media_fixture`) into a test module and ask for the
@@ -18,8 +19,7 @@ from PIL import Image
 
 from admissions.intake import spam
 from admissions.intake.forms import ConsultationForm, InsuranceVerificationForm, current_consent
-from admissions.models import InsuranceCarrier, InsuranceVerification
-from admissions.phi.storage import EncryptedStorage
+from admissions.models import CardPhoto, InsuranceCarrier
 
 CONSULTATION_URL = "/admissions/consultation/"
 INSURANCE_URL = "/admissions/verify-insurance/"
@@ -115,21 +115,21 @@ def cache_table_fixture(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(name="private_media")
-def private_media_fixture(tmp_path, monkeypatch) -> Path:
-    """Card images go to an encrypted store under tmp_path for this test.
-
-    The FileFields resolved their storage when the model loaded, so point the
-    fields themselves at a store here rather than only changing settings.
-    """
-    root = tmp_path / "private"
-    root.mkdir()
-    store = EncryptedStorage(
-        inner={"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}}
-    )
-    for name in ("card_front", "card_back"):
-        monkeypatch.setattr(InsuranceVerification._meta.get_field(name), "storage", store)
-    return root
+def private_media_fixture() -> "StoredCardPhotos":
+    """The card photos the test stored. They are sealed rows in the database
+    (admissions.models.card_photos), the same store as in production, so
+    nothing is swapped: `files_in(private_media)` lists the rows."""
+    return StoredCardPhotos()
 
 
-def files_in(root: Path) -> list[Path]:
-    return sorted(path for path in root.rglob("*") if path.is_file())
+class StoredCardPhotos:
+    def rows(self) -> list[CardPhoto]:
+        return list(CardPhoto.objects.order_by("stored_at", "name"))
+
+
+def files_in(where) -> list:
+    """The stored card photos (CardPhoto rows) for `private_media`, or the
+    files under a directory."""
+    if isinstance(where, StoredCardPhotos):
+        return where.rows()
+    return sorted(path for path in Path(where).rglob("*") if path.is_file())

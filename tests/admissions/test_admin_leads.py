@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from admissions.contact import search_token as index_token
-from admissions.models import AuditEvent, Lead, LeadEvent, LeadStatus
+from admissions.models import AuditEvent, CardPhoto, Lead, LeadEvent, LeadStatus
 from admissions.services.pipeline import lead_assign, lead_follow_up_set, lead_note_add, lead_status_change
 from programs.models import LevelOfCare
 
@@ -563,8 +563,8 @@ def test_card_image_is_streamed_decrypted_with_safe_headers_and_audited(coord_cl
     assert response["X-Content-Type-Options"] == "nosniff"
     body = response.content
     assert body.startswith(b"\xff\xd8")
-    raw = next(p for p in card_storage.rglob("*") if p.is_file()).read_bytes()
-    assert not raw.startswith(b"\xff\xd8")  # at rest it is ciphertext
+    raw = bytes(CardPhoto.objects.get(name=check.card_front.name).sealed)
+    assert raw.startswith(b"phi1.") and b"\xff\xd8" not in raw  # at rest it is ciphertext
     event = AuditEvent.objects.get(action="download")
     assert (event.user, event.object_type, event.object_id, event.detail) == (
         coord,
@@ -583,6 +583,10 @@ def test_card_image_errors_are_404_or_403(coord_client, card_storage):
     assert coord_client.get(reverse(card, args=[999999, "back"])).status_code == 404
     outsider = login(Client(), make_user("no_role"))
     assert outsider.get(reverse(card, args=[with_cards.pk, "back"])).status_code == 403
+    assert not AuditEvent.objects.filter(action="download").exists()
+    # A name whose photo is gone (missing on disk when 0017 moved them in): 404, no audit.
+    CardPhoto.objects.filter(name=with_cards.card_front.name).delete()
+    assert coord_client.get(reverse(card, args=[with_cards.pk, "front"])).status_code == 404
     assert not AuditEvent.objects.filter(action="download").exists()
 
 

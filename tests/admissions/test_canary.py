@@ -227,7 +227,7 @@ def test_canaries_reach_nothing_they_must_not(
 
     # Card file at rest: sealed, no JPEG, no EXIF canary; decrypted copy has no EXIF either.
     (card,) = files_in(private_media)
-    at_rest = card.read_bytes()
+    at_rest = bytes(card.sealed)
     assert at_rest.startswith(b"phi1.") and EXIF_CANARY.encode() not in at_rest and b"\xff\xd8" not in at_rest
     with InsuranceVerification.objects.get().card_front.open() as handle:
         assert EXIF_CANARY.encode() not in handle.read()

@@ -1,6 +1,6 @@
 """The key ring: values carry their key id, a new key seals while old ones
 still open, `reencrypt_phi` moves everything to the newest key (columns and
-files, idempotent), and a missing or wrong key is an error, never ciphertext."""
+card photos, idempotent), and a missing or wrong key is an error, never ciphertext."""
 
 import datetime
 import uuid
@@ -96,7 +96,7 @@ def test_rotation_new_key_seals_old_values_still_open_and_reencrypt_moves_everyt
     out = capsys.readouterr().out
     # first and last name (issue 15 #1), phone, email, message
     assert "admissions.ConsultationRequest: 5 of 10 values re-encrypted" in out
-    assert "admissions.InsuranceVerification files: 1 of 1 re-encrypted" in out
+    assert "admissions.CardPhoto: 1 of 1 card photos re-encrypted" in out
 
     for table, column, pk in [
         ("admissions_consultationrequest", "message", old_request.pk),
@@ -108,8 +108,8 @@ def test_rotation_new_key_seals_old_values_still_open_and_reencrypt_moves_everyt
         ("admissions_insuranceverification", "member_id", old_insurance.pk),
     ]:
         assert raw(table, column, pk).startswith("phi1.k2026."), (table, column)
-    (card_file,) = files_in(private_media)
-    assert card_file.read_bytes().startswith(b"phi1.k2026.")
+    (card_photo,) = files_in(private_media)
+    assert bytes(card_photo.sealed).startswith(b"phi1.k2026.")
 
     # Idempotent: nothing left to do.
     call_command("reencrypt_phi")
@@ -172,7 +172,7 @@ def test_lookup_hash_is_keyed_not_a_plain_hash(settings):
 
 def test_reencrypt_with_nothing_stored_reports_zero(capsys):
     call_command("reencrypt_phi")
-    assert "Done: 0 of 0 values and 0 of 0 files re-encrypted." in capsys.readouterr().out
+    assert "Done: 0 of 0 values and 0 of 0 card photos re-encrypted." in capsys.readouterr().out
 
 
 def test_key_settings_errors_are_clear(settings):
@@ -184,3 +184,14 @@ def test_key_settings_errors_are_clear(settings):
     settings.PHI_ENCRYPTION_KEYS = [("short", "c2hvcnQ")]
     with pytest.raises(ImproperlyConfigured, match="32 bytes"):
         crypto.encrypt_text("x", context="c")
+
+
+def test_a_card_photo_is_bound_to_its_name(private_media):
+    """A sealed photo copied onto another photo's row does not open."""
+    from admissions.models import CardPhoto
+
+    first, second = make_insurance_with_card(), make_insurance_with_card()
+    sealed = CardPhoto.objects.get(name=first.card_front.name).sealed
+    CardPhoto.objects.filter(name=second.card_front.name).update(sealed=sealed)
+    with pytest.raises(crypto.DecryptionError):
+        InsuranceVerification.objects.get(pk=second.pk).card_front.open()

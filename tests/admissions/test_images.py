@@ -3,6 +3,7 @@ without metadata; forged, oversized and bomb files get a message, never a
 500, and leave no file or row behind."""
 
 import io
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -149,13 +150,14 @@ def test_card_photos_are_stored_encrypted_with_random_names(client, private_medi
     assert response.status_code == 303
 
     request = InsuranceVerification.objects.get()
-    stored = files_in(private_media)
-    assert len(stored) == 2
-    for path in stored:
-        assert path.name.endswith(".jpg") and "Daniel" not in path.name and "IMG" not in path.name
-        raw = path.read_bytes()
+    stored = files_in(private_media)  # rows in the database (admissions.models.card_photos)
+    assert sorted(photo.name for photo in stored) == sorted([request.card_front.name, request.card_back.name])
+    for photo in stored:
+        assert re.fullmatch(r"cards/[0-9a-f]{32}\.jpg", photo.name)  # random: nothing of the person or file
+        raw = bytes(photo.sealed)
         assert raw.startswith(b"phi1.test1.")  # sealed, not a JPEG at rest
         assert b"\xff\xd8\xff" not in raw and b"CanaryCameraMaker" not in raw
+        assert photo.size < len(raw) < 2 * 1024 * 1024
     with request.card_front.open() as handle:
         image = Image.open(io.BytesIO(handle.read()))
     assert image.format == "JPEG" and not image.getexif()
@@ -276,3 +278,33 @@ def test_a_lost_race_on_the_same_token_leaves_no_extra_files(private_media):
         )
     assert not created_again and again.pk == first.pk
     assert len(files_in(private_media)) == 1
+
+
+@pytest.mark.django_db
+def test_the_largest_stored_photo_fits_a_row_and_anything_bigger_is_refused():
+    """The intake keeps at most 2400 px on the long side: pure noise (the
+    worst case for JPEG) at 2400 × 2400 is about 4 MB, well under the
+    storage's cap and PostgreSQL's 1 GB per value."""
+    import os
+
+    from django.core.files.base import ContentFile
+
+    from admissions.models import CardPhoto
+    from admissions.models.card_photos import MAX_STORED_BYTES, card_photo_store
+
+    side = images.STORED_LONG_SIDE
+    noise = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    out = io.BytesIO()
+    noise.save(out, format="JPEG", quality=95)
+    clean = images.card_photo_clean(upload(out.getvalue(), "noise.jpg"))
+    data = clean.read()
+    assert 2 * 1024 * 1024 < len(data) < MAX_STORED_BYTES / 1.5
+    name = card_photo_store.save("cards/noise.jpg", ContentFile(data))
+    row = CardPhoto.objects.get(name=name)
+    assert row.size == len(data) and len(row.sealed) < len(data) * 1.4
+    with card_photo_store.open(name) as handle:
+        assert handle.read() == data
+    with pytest.raises(ValueError, match="larger than the intake ever stores"):
+        card_photo_store.save("cards/huge.jpg", ContentFile(b"\0" * (MAX_STORED_BYTES + 1)))
+    with pytest.raises(ValueError, match="no public URL"):
+        card_photo_store.url(name)

@@ -22,7 +22,6 @@ from admissions.models import (
     RequestKind,
 )
 from admissions.phi.crypto import lookup_hash
-from admissions.phi.storage import EncryptedStorage
 from tests.security.conftest import PASSWORD
 from tests.security.otp import add_authenticator
 
@@ -32,16 +31,9 @@ pytestmark = pytest.mark.usefixtures("site_content", "seeded_roles")
 
 
 @pytest.fixture
-def card_store(tmp_path, monkeypatch):
-    store = EncryptedStorage(
-        inner={
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        }
-    )
-    for name in ("card_front", "card_back"):
-        monkeypatch.setattr(InsuranceVerification._meta.get_field(name), "storage", store)
-    return store
+def card_store():
+    """The card photos' store: sealed rows in the database, as in production."""
+    return InsuranceVerification._meta.get_field("card_front").storage
 
 
 def jpeg(colour) -> bytes:

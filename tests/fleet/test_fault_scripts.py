@@ -62,5 +62,6 @@ def test_killed_worker_job_runs_again_once():
 def test_cut_off_posts_store_nothing():
     output = run_script("fault_client_abort.py", "--photo-kb", "300", timeout=240)
     assert count(output, "rows from cut-off posts") == 0
-    assert count(output, "files from cut-off posts") == 0
+    assert count(output, "photos from cut-off posts") == 0
+    assert count(output, "photos after the complete post") == 2
     assert count(output, "rows from the complete post") == 1

@@ -1,5 +1,7 @@
-"""`manage.py purge_leads` removes the patient data of expired leads, files
-first, and nothing else; --dry-run changes nothing; running it twice is safe."""
+"""`manage.py purge_leads` removes the patient data of expired leads, card
+photos first, and nothing else; --dry-run changes nothing; running it twice is
+safe. Card photos are sealed rows in the database (issue 14): a trigger also
+takes them with their request, whatever deletes it."""
 
 import uuid
 from datetime import date, timedelta
@@ -15,6 +17,7 @@ from django.utils import timezone
 from admissions.models import (
     AuditAction,
     AuditEvent,
+    CardPhoto,
     ConsentText,
     ConsultationRequest,
     InsuranceCarrier,
@@ -25,7 +28,6 @@ from admissions.models import (
     RequestKind,
 )
 from admissions.phi.crypto import lookup_hash
-from admissions.phi.storage import EncryptedStorage
 
 pytestmark = pytest.mark.django_db
 
@@ -35,24 +37,17 @@ RECENT = NOW - timedelta(days=89)
 
 
 @pytest.fixture(autouse=True)
-def private_files(settings, tmp_path, monkeypatch):
-    """Card images in an encrypted store under tmp_path (the fields hold their
-    storage instance, so it is swapped on the fields)."""
-    store = EncryptedStorage(
-        inner={
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        }
-    )
-    for name in ("card_front", "card_back"):
-        monkeypatch.setattr(InsuranceVerification._meta.get_field(name), "storage", store)
+def retention(settings):
     settings.LEAD_RETENTION_DAYS = 90
-    return tmp_path
 
 
 @pytest.fixture
-def storage(private_files):
+def storage():
     return InsuranceVerification._meta.get_field("card_front").storage
+
+
+def stored_photo_names() -> list[str]:
+    return sorted(CardPhoto.objects.values_list("name", flat=True))
 
 
 def make_lead(name, *, status=LeadStatus.NEW, last_activity_at=NOW, cards=False, editor=None):
@@ -139,7 +134,7 @@ def leads(coordinator):
     }
 
 
-def test_purge_removes_expired_leads_and_nothing_else(leads, private_files, storage):
+def test_purge_removes_expired_leads_and_nothing_else(leads, storage):
     kept = [leads["recent_closed_with_cards"], leads["open_today_with_cards"]]
     gone = [leads["old_closed_with_cards"], leads["old_admitted"], leads["old_open_inactive"]]
     gone_files = card_files(leads["old_closed_with_cards"])
@@ -157,9 +152,7 @@ def test_purge_removes_expired_leads_and_nothing_else(leads, private_files, stor
         assert not Lead.objects.filter(phone_lookup=lead.phone_lookup).exists()
     assert not any(storage.exists(name) for name in gone_files)
     assert all(storage.exists(name) for name in kept_files)
-    assert sorted(p.name for p in (private_files / "cards").iterdir()) == sorted(
-        n.split("/")[1] for n in kept_files
-    )
+    assert stored_photo_names() == sorted(kept_files)
     for lead in kept:
         assert LeadEvent.objects.filter(lead=lead).count() == 1
         assert LogEntry.objects.filter(object_id=str(lead.pk), content_type__model="lead").count() == 1
@@ -182,14 +175,14 @@ def test_recent_activity_keeps_a_lead_whose_timestamp_was_not_touched(leads):
     assert Lead.objects.filter(pk=lead.pk).exists()
 
 
-def test_dry_run_changes_nothing(leads, private_files):
-    before_files = sorted(p.name for p in (private_files / "cards").iterdir())
+def test_dry_run_changes_nothing(leads):
+    before_files = stored_photo_names()
     output = purge("--dry-run")
     assert "Dry run, nothing changed: leads=3 closed=2 inactive=1 files=2" in output
     assert Lead.objects.count() == 5
     assert LeadEvent.objects.count() == 5
     assert LogEntry.objects.count() == 5
-    assert sorted(p.name for p in (private_files / "cards").iterdir()) == before_files
+    assert stored_photo_names() == before_files
     assert not AuditEvent.objects.filter(action=AuditAction.PURGE).exists()
 
 
@@ -224,3 +217,17 @@ def test_a_zero_period_is_refused(leads):
     with pytest.raises(CommandError, match="at least one day"):
         purge("--days", "0")
     assert Lead.objects.count() == 5
+
+
+def test_a_photo_goes_with_its_request_whatever_deletes_it(leads, storage):
+    """The trigger (PostgreSQL): deleting a lead or a request by any path, or
+    replacing a photo, deletes the photo rows in the same transaction."""
+    lead = leads["open_today_with_cards"]
+    names = card_files(lead)
+    verification = InsuranceVerification.objects.get(lead=lead)
+    verification.card_back.save("back.jpg", ContentFile(b"another back"), save=True)
+    assert not storage.exists(names[1]) and storage.exists(verification.card_back.name)
+    lead.delete()  # cascades to the request without the purge's help
+    assert not any(storage.exists(name) for name in [*names, verification.card_back.name])
+    others = ("old_closed_with_cards", "recent_closed_with_cards")
+    assert stored_photo_names() == sorted(name for key in others for name in card_files(leads[key]))

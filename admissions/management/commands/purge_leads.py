@@ -1,8 +1,10 @@
 """Erase the patient data of leads closed or inactive for longer than
 LEAD_RETENTION_DAYS (default 90): run it daily (README: cron or systemd timer).
 
-For each such lead, in its own transaction: its files first (card images,
-through the storage API so object storage works too), then its rows (the
+For each such lead, in its own transaction: its card photos first (sealed
+rows in admissions_cardphoto, deleted through the storage API, so they go in
+the same transaction as the rest; on PostgreSQL a trigger would also take
+them with their request row), then its rows (the
 lead with its keyed phone/email hashes, its submissions, its timeline, its
 pre-admission screenings and anything else that cascades from it), and the
 admin history and versions that name it. The audit trail keeps its rows
@@ -141,8 +143,8 @@ class Command(BaseCommand):
             counts["history"] = sum(query.count() for query in history)
             if dry_run:
                 return counts
-            # Files first: if anything below fails, the rows roll back and the
-            # next run finds the lead again (deleting a missing file is fine).
+            # Photos first: if anything below fails, they roll back with the
+            # rows and the next run finds the lead again.
             for storage, name in files:
                 storage.delete(name)
             for query in history:

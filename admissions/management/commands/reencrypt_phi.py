@@ -1,5 +1,6 @@
-"""Re-encrypt every encrypted column and every encrypted file under the newest
-key in PHI_ENCRYPTION_KEYS, so an old key can then be removed.
+"""Re-encrypt every encrypted column and every insurance card photo (sealed
+rows in admissions_cardphoto) under the newest key in PHI_ENCRYPTION_KEYS, so
+an old key can then be removed.
 
 Rotation: put the new key first in PHI_ENCRYPTION_KEYS (keep the old ones
 after it), deploy, run this command, check that it reports 0 left under old
@@ -8,16 +9,26 @@ keys, then drop the old key from the setting.
 Idempotent and safe to interrupt: values already under the newest key are
 left alone, work goes in batches by primary key, and each value is replaced
 only if it is still the one that was read (a row changed in between is
-picked up by the next run).
+picked up by the next run). Card photos (up to a few MB each) are read one
+at a time, each re-sealed in its own transaction under a row lock.
 """
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import connection, models, transaction
+from django.db import connection, transaction
+from django.db.models.functions import Substr
 
+from admissions.models import CardPhoto
+from admissions.models.card_photos import open_photo, seal_photo
 from admissions.phi import crypto
 from admissions.phi.fields import _EncryptedMixin
-from admissions.phi.storage import FILE_CONTEXT, EncryptedStorage
+
+# A token starts "phi1.<key id>.": its first bytes name the key.
+HEAD_BYTES = 200
+
+
+def _key_id(head) -> str:
+    return crypto.key_id_of(bytes(head).decode("ascii", errors="replace"))
 
 
 def encrypted_columns():
@@ -28,19 +39,8 @@ def encrypted_columns():
             yield model, fields
 
 
-def encrypted_file_fields():
-    for model in apps.get_models():
-        fields = [
-            f
-            for f in model._meta.concrete_fields
-            if isinstance(f, models.FileField) and isinstance(f.storage, EncryptedStorage)
-        ]
-        if fields:
-            yield model, fields
-
-
 class Command(BaseCommand):
-    help = "Re-encrypt patient data (columns and card files) under the newest PHI key."
+    help = "Re-encrypt patient data (columns and card photos) under the newest PHI key."
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=500)
@@ -51,22 +51,20 @@ class Command(BaseCommand):
     def handle(self, *, batch_size, dry_run, **options):
         ring = crypto.key_ring()
         self.stdout.write(f"Newest key: {ring.active_id}")
-        totals = {"values": 0, "reencrypted": 0, "files": 0, "files_reencrypted": 0}
+        totals = {"values": 0, "reencrypted": 0, "photos": 0, "photos_reencrypted": 0}
         for model, fields in encrypted_columns():
             seen, changed = self._columns(model, fields, ring, batch_size, dry_run)
             totals["values"] += seen
             totals["reencrypted"] += changed
             self.stdout.write(f"{model._meta.label}: {changed} of {seen} values re-encrypted")
-        for model, fields in encrypted_file_fields():
-            seen, changed = self._files(model, fields, ring, batch_size, dry_run)
-            totals["files"] += seen
-            totals["files_reencrypted"] += changed
-            self.stdout.write(f"{model._meta.label} files: {changed} of {seen} re-encrypted")
+        seen, changed = self._card_photos(ring, dry_run)
+        totals["photos"], totals["photos_reencrypted"] = seen, changed
+        self.stdout.write(f"{CardPhoto._meta.label}: {changed} of {seen} card photos re-encrypted")
         verb = "would be re-encrypted" if dry_run else "re-encrypted"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done: {totals['reencrypted']} of {totals['values']} values and "
-                f"{totals['files_reencrypted']} of {totals['files']} files {verb}."
+                f"{totals['photos_reencrypted']} of {totals['photos']} card photos {verb}."
             )
         )
 
@@ -118,23 +116,34 @@ class Command(BaseCommand):
                             )
         return seen, changed
 
-    def _files(self, model, fields, ring, batch_size, dry_run):
+    def _card_photos(self, ring, dry_run):
+        """Each photo under an old key, one at a time: the key id is read from
+        the first bytes of the token, so photos already under the newest key
+        are never loaded whole."""
         seen = changed = 0
-        for rows in self._batches(model, [f.column for f in fields], batch_size):
-            for row in rows:
-                for field, name in zip(fields, row[1:], strict=True):
-                    if not name:
-                        continue
-                    storage = field.storage
-                    if not storage.exists(name):
-                        self.stderr.write(f"{model._meta.label} {row[0]} {field.name}: file missing")
-                        continue
-                    seen += 1
-                    sealed = storage.read_raw(name)
-                    if crypto.key_id_of(sealed.decode("ascii", errors="replace")) == ring.active_id:
-                        continue
-                    changed += 1
-                    if not dry_run:
-                        plain = crypto.decrypt_bytes(sealed, context=FILE_CONTEXT)
-                        storage.replace_raw(name, crypto.encrypt_bytes(plain, context=FILE_CONTEXT))
-        return seen, changed
+        last = ""
+        while True:
+            rows = list(
+                CardPhoto.objects.filter(name__gt=last)
+                .order_by("name")
+                .annotate(head=Substr("sealed", 1, HEAD_BYTES))
+                .values_list("name", "head")[:500]
+            )
+            if not rows:
+                return seen, changed
+            for name, head in rows:
+                seen += 1
+                if _key_id(head) == ring.active_id:
+                    continue
+                changed += 1
+                if not dry_run:
+                    self._reseal_photo(name, ring)
+            last = rows[-1][0]
+
+    def _reseal_photo(self, name, ring):
+        with transaction.atomic():
+            photo = CardPhoto.objects.select_for_update().filter(name=name).first()
+            if photo is None or _key_id(photo.sealed[:HEAD_BYTES]) == ring.active_id:
+                return  # deleted or re-sealed meanwhile
+            photo.sealed = seal_photo(name, open_photo(name, photo.sealed))
+            photo.save(update_fields=["sealed"])
