@@ -33,10 +33,12 @@ from .models import (
     InsuranceCarrier,
     InsuranceVerification,
     Lead,
+    ProgramTrack,
     ReferralPartner,
 )
 from .staff import (
     benefits,
+    capacity,
     cards,
     dashboard,
     eligibility,
@@ -45,6 +47,7 @@ from .staff import (
     lead_page,
     new_lead,
     referrals,
+    schedule,
     screening,
     search,
     selectors,
@@ -224,6 +227,9 @@ class LeadAdmin(admin.ModelAdmin):
             path("today/", wrap(today.lead_today), name="admissions_lead_today"),
             path("referrals/", wrap(referrals.referral_report_view), name="admissions_lead_referrals"),
             path("benefits/", wrap(benefits.benefits_queue_view), name="admissions_lead_benefits_queue"),
+            path("schedule/", wrap(schedule.schedule_day), name="admissions_lead_schedule_day"),
+            path("capacity/", wrap(capacity.capacity_page), name="admissions_lead_capacity"),
+            path("<int:lead_id>/schedule/", wrap(schedule.lead_schedule), name="admissions_lead_schedule"),
             path(
                 "<int:lead_id>/benefits/<int:verification_id>/",
                 wrap(benefits.benefits_view),
@@ -391,3 +397,23 @@ class ReferralPartnerAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # leads point at partners: untick "active" instead
+
+
+@admin.register(ProgramTrack)
+class ProgramTrackAdmin(admin.ModelAdmin):
+    """Groups and houses with their seats or beds (managers). Seats are taken
+    and freed on each lead's schedule page; the census is at
+    /admin/admissions/lead/capacity/."""
+
+    list_display = ["name", "level", "seats", "meets", "next_start_on", "active"]
+    list_filter = ["level", "active"]
+    search_fields = ["name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # seats and waitlists point at tracks: untick "active" instead
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "seats" in form.changed_data:
+            # More seats: the waitlist is offered them, first come, first served.
+            capacity.seats_changed(obj, user=request.user)

@@ -47,6 +47,8 @@ REFERENCE_MIGRATIONS = (
     ("admissions.migrations.0013_pre_admission_screening", "seed_clinician_role"),
     # Managers hand admitted leads to the clinical record.
     ("admissions.migrations.0014_handoff_permission", "grant_to_managers"),
+    # Coordinators and managers schedule and admit to tracks; clinicians see the day.
+    ("admissions.migrations.0018_scheduling_and_capacity", "grant"),
     # Managers invite staff and reset their second factor.
     ("admissions.access.migrations.0002_move_plaintext_second_factors", "grant_invitations_to_managers"),
 )

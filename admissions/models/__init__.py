@@ -33,6 +33,7 @@ from .leads import (
     LeadQuerySet,
     LeadStatus,
     RequestKind,
+    is_forward_move,
     next_status,
     waiting_threshold,
 )
@@ -52,6 +53,18 @@ from .requests import (
     Submission,
     WhoNeedsHelp,
     card_image_name,
+)
+from .scheduling import (
+    Appointment,
+    AppointmentKind,
+    AppointmentMode,
+    AppointmentStatus,
+    ProgramTrack,
+    SeatEnd,
+    TrackLevel,
+    TrackSeat,
+    WaitlistEntry,
+    WaitlistOutcome,
 )
 from .screening import (
     ASAM_DIMENSIONS,
@@ -132,5 +145,16 @@ __all__ = [
     "WhoNeedsHelp",
     "card_image_name",
     "next_status",
+    "is_forward_move",
+    "Appointment",
+    "AppointmentKind",
+    "AppointmentMode",
+    "AppointmentStatus",
+    "ProgramTrack",
+    "SeatEnd",
+    "TrackLevel",
+    "TrackSeat",
+    "WaitlistEntry",
+    "WaitlistOutcome",
     "waiting_threshold",
 ]

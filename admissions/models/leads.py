@@ -24,7 +24,9 @@ class LeadStatus(models.TextChoices):
     CONTACTED = "contacted", "Contacted"
     INSURANCE_VERIFICATION = "insurance_verification", "Insurance verification"
     VERIFIED = "verified", "Verified"
+    SCREENING = "screening", "Screening"
     ASSESSMENT_SCHEDULED = "assessment_scheduled", "Assessment scheduled"
+    WAITLISTED = "waitlisted", "Waitlisted for a seat"
     ADMITTED = "admitted", "Admitted"
     NOT_A_FIT = "not_a_fit", "Closed: not a fit"
     REFERRED_OUT = "referred_out", "Closed: referred out"
@@ -34,16 +36,23 @@ class LeadStatus(models.TextChoices):
     SPAM = "spam", "Closed: spam"
 
 
-# The path a lead walks, in order; the status form suggests the next step.
+# The path a lead walks, in order; the status form suggests the next step, and
+# the site moves a lead forward along it on its own (never back): a pre-admission
+# screen started -> Screening, an assessment booked -> Assessment scheduled, a
+# full track -> Waitlisted, a seat taken -> Admitted (admissions.services.scheduling).
 PIPELINE = (
     LeadStatus.NEW,
     LeadStatus.CONTACT_ATTEMPTED,
     LeadStatus.CONTACTED,
     LeadStatus.INSURANCE_VERIFICATION,
     LeadStatus.VERIFIED,
+    LeadStatus.SCREENING,
     LeadStatus.ASSESSMENT_SCHEDULED,
+    LeadStatus.WAITLISTED,
     LeadStatus.ADMITTED,
 )
+# Only a full track puts a lead there: the status form suggests past it.
+NOT_SUGGESTED = (LeadStatus.WAITLISTED,)
 OPEN_STATUSES = PIPELINE[:-1]
 CLOSED_STATUSES = (
     LeadStatus.NOT_A_FIT,
@@ -68,11 +77,23 @@ CHECK_MAY_VERIFY_FROM = PIPELINE[: PIPELINE.index(LeadStatus.VERIFIED)]
 
 
 def next_status(status: str) -> str:
-    """The step the status form suggests: the next one on the path; a closed
-    lead is suggested back to Contact attempted; Admitted stays."""
+    """The step the status form suggests: the next one on the path (never
+    Waitlisted); a closed lead is suggested back to Contact attempted;
+    Admitted stays."""
     if status in PIPELINE[:-1]:
-        return PIPELINE[PIPELINE.index(status) + 1]
+        following = [s for s in PIPELINE[PIPELINE.index(status) + 1 :] if s not in NOT_SUGGESTED]
+        return following[0]
     return LeadStatus.CONTACT_ATTEMPTED if status in CLOSED_STATUSES else status
+
+
+def is_forward_move(from_status: str, to_status: str) -> bool:
+    """Whether the site may move a lead from `from_status` to `to_status` on
+    its own: only an open lead, only further along the path."""
+    return (
+        from_status in OPEN_STATUSES
+        and to_status in PIPELINE
+        and PIPELINE.index(to_status) > PIPELINE.index(from_status)
+    )
 
 
 def waiting_threshold() -> datetime.timedelta:
@@ -314,6 +335,8 @@ class LeadEvent(models.Model):
         SPAM_CLEARED = "spam_cleared", "Not spam"
         SCREENING = "screening", "Pre-admission screening"
         BENEFITS = "benefits", "Benefits verification"
+        APPOINTMENT = "appointment", "Appointment"
+        SEAT = "seat", "Seat or waitlist"
 
     class CallOutcome(models.TextChoices):
         REACHED = "reached", "Reached the person"

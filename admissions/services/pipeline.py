@@ -30,6 +30,7 @@ from admissions.models import (
     LeadStatus,
     RequestKind,
     WhoNeedsHelp,
+    is_forward_move,
     lead_search_tokens_rebuild,
 )
 
@@ -118,6 +119,27 @@ def lead_status_system_move(*, lead: Lead, to_status: str, from_statuses, note: 
         return False
     now = timezone.now()
     _set_status(lead, to_status=to_status, actor=None, now=now, note=_clean_note(note))
+    lead.last_activity_at = now
+    lead.save(update_fields=["status", "close_reason", "first_contact_at", "last_activity_at"])
+    return True
+
+
+@transaction.atomic
+def lead_status_advance(*, lead: Lead, to_status: str, actor, note: str = "") -> bool:
+    """A move along the path that follows from what staff just did (a screen
+    started: Screening; an assessment booked: Assessment scheduled; a full
+    track: Waitlisted; a seat taken: Admitted), by the person who did it, with
+    its own Status changed event. Only forward and only an open lead: a lead
+    already further on, or closed, stays where it is. Called inside the
+    caller's transaction; returns whether the lead moved."""
+    _require_actor(actor)
+    if to_status not in LeadStatus.values or to_status in CLOSED_STATUSES:
+        raise ValueError(f"a lead is not advanced to {to_status!r}")
+    lead = _locked(lead)
+    if not is_forward_move(lead.status, to_status):
+        return False
+    now = timezone.now()
+    _set_status(lead, to_status=to_status, actor=actor, now=now, note=_clean_note(note))
     lead.last_activity_at = now
     lead.save(update_fields=["status", "close_reason", "first_contact_at", "last_activity_at"])
     return True

@@ -34,6 +34,7 @@ from admissions.models import (
     DECISION_MATCHES,
     Lead,
     LeadEvent,
+    LeadStatus,
     PreAdmissionScreening,
     ReferralPartner,
     ScreeningDecision,
@@ -42,7 +43,7 @@ from admissions.models import (
 from sheer_site.task_queue import commits_with_default_database
 
 from . import screening_rules
-from .pipeline import NOTE_MAX_LENGTH
+from .pipeline import NOTE_MAX_LENGTH, lead_status_advance
 
 logger = logging.getLogger(__name__)
 
@@ -220,6 +221,9 @@ def screening_save(
     if after.detox_flag and not (before and before.detox_flag):
         lines.append("High withdrawal risk: refer to withdrawal management (detox) first.")
     _event(lead, actor=actor, now=now, note="\n".join(lines))
+    if created:
+        # The path: a screen started moves an earlier lead to Screening (its own status event).
+        lead_status_advance(lead=lead, to_status=LeadStatus.SCREENING, actor=actor)
     lead.last_activity_at = now
     lead.save(update_fields=["last_activity_at"])
     if after.suicide_risk and screening.crisis_alert_sent_at is None:

@@ -11,6 +11,8 @@ from django.utils import timezone
 from admissions.access.audit import audit_record
 from admissions.models import AuditAction, LeadStatus, RequestKind
 
+from .capacity import days, first_admitted_at
+
 # What a manager needs to report on the pipeline (volume, sources, outcomes,
 # speed to lead, workload) and nothing that identifies or describes the
 # person: no name, phone, email, date of birth, member ID, message, notes or
@@ -28,6 +30,8 @@ EXPORT_COLUMNS = [
     "minutes_to_first_contact",
     "follow_up",
     "last_activity",
+    # First contact to the first move to Admitted, in days (empty until admitted).
+    "days_to_admission",
 ]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and fullwidth =+-@
 # A ";" then a formula: spreadsheets in locales that split CSV on ";" start a new cell there.
@@ -51,6 +55,7 @@ EXPORT_FIELDS = [
     "first_contact_at",
     "follow_up_at",
     "last_activity_at",
+    "admitted_at",
 ]
 STATUS_LABELS = dict(LeadStatus.choices)
 KIND_LABELS = dict(RequestKind.choices)
@@ -64,11 +69,22 @@ def export_rows(queryset):
     def iso(value):
         return value.astimezone(zone).isoformat(timespec="minutes") if value else ""
 
-    fields = queryset.values_list(*EXPORT_FIELDS)
-    for pk, received, status, kind, level, source, username, contact, follow_up, activity in fields.iterator(
-        chunk_size=2000
-    ):
+    fields = queryset.annotate(admitted_at=first_admitted_at()).values_list(*EXPORT_FIELDS)
+    for (
+        pk,
+        received,
+        status,
+        kind,
+        level,
+        source,
+        username,
+        contact,
+        follow_up,
+        activity,
+        admitted,
+    ) in fields.iterator(chunk_size=2000):
         minutes = round((contact - received).total_seconds() / 60) if contact else ""
+        to_admission = days(admitted - contact) if admitted and contact else ""
         yield [
             csv_safe(value)
             for value in (
@@ -83,6 +99,7 @@ def export_rows(queryset):
                 minutes,
                 iso(follow_up),
                 iso(activity),
+                to_admission,
             )
         ]
 

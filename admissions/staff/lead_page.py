@@ -25,7 +25,7 @@ from admissions.access.audit import audit_record
 from admissions.contact import format_phone, split_extension, tel_href
 from admissions.models import AuditAction, ConsentText, InsuranceVerification, Lead, LeadEvent, LeadStatus
 
-from . import benefits, eligibility, screening, selectors
+from . import benefits, eligibility, schedule, screening, selectors
 from .cards import CARD_SIDES
 from .display import format_duration, format_when, mask_date_of_birth, mask_tail, person_name
 from .lead_actions import ACTIONS, apply_service_errors, blank_forms
@@ -101,6 +101,8 @@ def lead_work(model_admin, request, object_id):
         "can_hand_off": lead.status == LeadStatus.ADMITTED and user.has_perm("admissions.export_fhir_bundle"),
         # The latest pre-admission screen and its link (staff.screening); None without the role.
         "screening": screening.panel_for_lead(lead, user=user),
+        # Appointments, seat and waitlist place (staff.schedule); None without the role.
+        "scheduling": schedule.panel_for_lead(lead, user=user),
         "is_mine": lead.assigned_to_id == user.pk,
         "submissions": submissions,
         "timeline": timeline,
@@ -300,6 +302,8 @@ def _site_actor(event: LeadEvent) -> str:
         return "The website"
     if event.kind in (LeadEvent.Kind.STATUS, LeadEvent.Kind.BENEFITS):
         return "the website (automatic insurance check)"
+    if event.kind == LeadEvent.Kind.SEAT:
+        return "the website (a seat was freed)"
     return "Unknown"
 
 

@@ -285,6 +285,9 @@ ADMISSIONS_POST_LIMIT = env.int("ADMISSIONS_POST_LIMIT", default=30 if ADMISSION
 ADMISSIONS_MIN_FILL_SECONDS = env.float("ADMISSIONS_MIN_FILL_SECONDS", default=3.0)
 # The call-back time promised on the thank-you page and in the auto-reply.
 ADMISSIONS_CALLBACK_MINUTES = env.int("ADMISSIONS_CALLBACK_MINUTES", default=30)
+# How long before an appointment `manage.py send_appointment_reminders` emails
+# the coordinator (lead number, time and a link; no patient data).
+ADMISSIONS_APPOINTMENT_REMINDER_MINUTES = env.int("ADMISSIONS_APPOINTMENT_REMINDER_MINUTES", default=60)
 # A stored request whose staff alert or auto-reply has no task this long after
 # it arrived is owed one; `manage.py send_owed_alerts` (every minute) queues it.
 ADMISSIONS_ALERT_OWED_AFTER_SECONDS = env.int("ADMISSIONS_ALERT_OWED_AFTER_SECONDS", default=60)

@@ -305,7 +305,9 @@ def test_a_clinician_signs_off_and_it_is_on_the_timeline(scored_screening):
     assert event.actor == doctor
     assert "signed off: Accept for intensive outpatient (IOP)" in event.note
     lead = Lead.objects.get(pk=scored_screening.lead_id)
-    assert lead.status == "new"  # the status move is not this part's
+    # Starting the screen moved it to Screening (the path, services.scheduling's
+    # issue part); the sign-off itself moves nothing.
+    assert lead.status == "screening"
     # Final: read-only now, no second sign-off, no more saves.
     page = client.get(page_url(scored_screening)).content.decode()
     assert "Save screening" not in page and "Signed off" in page and "Dana Reyes" in page

@@ -6,7 +6,9 @@ rows in admissions_cardphoto, deleted through the storage API, so they go in
 the same transaction as the rest; on PostgreSQL a trigger would also take
 them with their request row), then its rows (the
 lead with its keyed phone/email hashes, its submissions, its timeline, its
-pre-admission screenings and anything else that cascades from it), and the
+pre-admission screenings, its appointments, seat and waitlist place (a seat
+it held is offered to the next lead waiting) and anything else that cascades
+from it), and the
 admin history and versions that name it. The audit trail keeps its rows
 (they hold ids, never patient data) and gains one event per run with the
 counts. Safe to run twice: a second run finds nothing; --dry-run only counts.
@@ -27,6 +29,7 @@ from django.utils import timezone
 from admissions.access.audit import audit_record
 from admissions.models import (
     FINAL_STATUSES,
+    Appointment,
     AuditAction,
     ConsultationRequest,
     InsuranceVerification,
@@ -34,6 +37,7 @@ from admissions.models import (
     LeadEvent,
     PreAdmissionScreening,
 )
+from admissions.services.scheduling import lead_scheduling_erase
 
 
 def expired_leads(cutoff):
@@ -45,6 +49,9 @@ def expired_leads(cutoff):
         ConsultationRequest.objects.filter(lead=OuterRef("pk"), submitted_at__gte=cutoff),
         InsuranceVerification.objects.filter(lead=OuterRef("pk"), submitted_at__gte=cutoff),
         PreAdmissionScreening.objects.filter(lead=OuterRef("pk"), updated_at__gte=cutoff),
+        # A booked appointment still to come, or changed lately, keeps the lead.
+        Appointment.objects.filter(lead=OuterRef("pk"), starts_at__gte=cutoff),
+        Appointment.objects.filter(lead=OuterRef("pk"), updated_at__gte=cutoff),
     ]
     query = Lead.objects.filter(last_activity_at__lt=cutoff)
     for subquery in newer:
@@ -149,5 +156,7 @@ class Command(BaseCommand):
                 storage.delete(name)
             for query in history:
                 query.delete()
+            # Its appointments, seat and waitlist place; a seat it held goes to the next waiting.
+            lead_scheduling_erase(lead=lead)
             lead.delete()
         return counts
