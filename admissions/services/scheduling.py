@@ -489,6 +489,53 @@ def waitlist_leave(*, entry: WaitlistEntry, actor, outcome: str = WaitlistOutcom
 
 
 @transaction.atomic
+def lead_places_release(*, lead: Lead, actor) -> int:
+    """A lead being closed gives back what it holds: its seat frees (ended
+    "never started" before its first day, "left" after) and is offered to the
+    head of the waitlist, and it leaves every waitlist. Part of closing the
+    lead, which the caller authorised; each track is locked before anything
+    of the lead's, as every writer here does. Returns how many places went."""
+    released = 0
+    today = timezone.localdate()
+    for seat in TrackSeat.objects.filter(lead=lead, freed_at__isnull=True).select_related("track"):
+        track = _locked_track(seat.track)
+        seat = TrackSeat.objects.select_for_update().get(pk=seat.pk)
+        if seat.freed_at is not None:
+            continue
+        now = timezone.now()
+        seat.freed_at, seat.freed_by = now, actor
+        seat.end = SeatEnd.NEVER_CAME if seat.starts_on > today else SeatEnd.LEFT
+        seat.save(update_fields=["freed_at", "freed_by", "end"])
+        _event(
+            lead.pk,
+            actor=actor,
+            now=now,
+            kind=LeadEvent.Kind.SEAT,
+            note=f"Seat on {track.name} freed: lead closed.",
+        )
+        _offer_free_seats(track, actor=actor, now=now)
+        released += 1
+    for entry in WaitlistEntry.objects.filter(lead=lead, closed_at__isnull=True).select_related("track"):
+        track = _locked_track(entry.track)
+        entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.closed_at is not None:
+            continue
+        now = timezone.now()
+        entry.closed_at, entry.outcome = now, WaitlistOutcome.REMOVED
+        entry.save(update_fields=["closed_at", "outcome"])
+        _event(
+            lead.pk,
+            actor=actor,
+            now=now,
+            kind=LeadEvent.Kind.SEAT,
+            note=f"Off the waitlist for {track.name}: lead closed.",
+        )
+        _offer_free_seats(track, actor=actor, now=now)
+        released += 1
+    return released
+
+
+@transaction.atomic
 def track_capacity_changed(*, track: ProgramTrack, actor) -> list[WaitlistEntry]:
     """After a manager adds seats (the admin's save): offer them to the waitlist."""
     track = _locked_track(track)

@@ -6,9 +6,11 @@ the same person; move a wrongly attached request to a new lead."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from admissions.models import (
+    CLOSED_STATUSES,
     ConsultationRequest,
     ContactStop,
     InsuranceVerification,
@@ -18,7 +20,7 @@ from admissions.models import (
     ReferralPartner,
     next_status,
 )
-from admissions.services import pipeline
+from admissions.services import pipeline, scheduling
 
 from . import selectors
 
@@ -97,13 +99,18 @@ def _do_call(lead, user, data):
 
 
 def _do_status(lead, user, data):
-    return pipeline.lead_status_change(
-        lead=lead,
-        to_status=data["to_status"],
-        actor=user,
-        reason=data["reason"],
-        referred_to=data.get("referred_to"),
-    )
+    with transaction.atomic():
+        if data["to_status"] in CLOSED_STATUSES:
+            # A closed lead holds no seat and waits on no list; undone with the
+            # close if the close is refused (no reason given).
+            scheduling.lead_places_release(lead=lead, actor=user)
+        return pipeline.lead_status_change(
+            lead=lead,
+            to_status=data["to_status"],
+            actor=user,
+            reason=data["reason"],
+            referred_to=data.get("referred_to"),
+        )
 
 
 class StopContactForm(forms.Form):

@@ -32,6 +32,7 @@ from admissions.models import (
     TrackLevel,
     TrackSeat,
     WaitlistEntry,
+    WaitlistOutcome,
 )
 from admissions.services import scheduling
 from admissions.services.pipeline import lead_call_attempt_record, lead_status_change
@@ -616,3 +617,45 @@ def test_the_schedule_page_moves_closes_frees_and_leaves(coord):
     assert client.post(url, {"action": "nonsense"}).status_code == 400
     capacity_page = client.get(reverse("admin:admissions_lead_capacity")).content.decode()
     assert "PHP day: 1 of 1 seats open" in capacity_page
+
+
+def test_closing_a_seated_lead_frees_its_seat_for_the_next_in_line_and_a_refused_close_keeps_it(coord):
+    iop = track("IOP close", seats=1)
+    seated, waiting = contacted_lead(coord), contacted_lead(coord)
+    seat = scheduling.lead_admit(lead=seated, track=iop, actor=coord, starts_on=TODAY()).seat
+    assert not scheduling.lead_admit(lead=waiting, track=iop, actor=coord, starts_on=TODAY()).admitted
+    client = login(Client(), coord)
+    url = reverse("admin:admissions_lead_change", args=[seated.pk])
+
+    # Closing without a reason is refused: the seat stays held.
+    refused = client.post(
+        url, {"action": "status", "status-to_status": LeadStatus.DECLINED, "status-reason": ""}
+    )
+    assert refused.status_code == 400
+    seat.refresh_from_db()
+    assert seat.freed_at is None
+
+    client.post(
+        url,
+        {
+            "action": "status",
+            "status-to_status": LeadStatus.DECLINED,
+            "status-reason": "Chose another program",
+        },
+    )
+    seat.refresh_from_db()
+    seated.refresh_from_db()
+    assert seated.status == LeadStatus.DECLINED and seat.freed_at is not None and seat.end == SeatEnd.LEFT
+    assert WaitlistEntry.objects.get(lead=waiting).offered_at is not None
+
+    # A waiting lead that is closed leaves the list.
+    client.post(
+        reverse("admin:admissions_lead_change", args=[waiting.pk]),
+        {
+            "action": "status",
+            "status-to_status": LeadStatus.UNREACHABLE,
+            "status-reason": "No answer for two weeks",
+        },
+    )
+    entry = WaitlistEntry.objects.get(lead=waiting)
+    assert entry.closed_at is not None and entry.outcome == WaitlistOutcome.REMOVED
