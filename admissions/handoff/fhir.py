@@ -145,23 +145,48 @@ def _screening(screening: Screening, site: str, ids: _Ids) -> dict:
     }
 
 
-def _admission(admission: Admission, site: str, ids: _Ids) -> dict:
+def _admission(admission: Admission, site: str, ids: _Ids) -> list[dict]:
+    """The order to admit (ServiceRequest) and, when booked, the admission
+    appointment based on it."""
+    what = admission.level_of_care or "level of care to be decided"
+    if admission.track:
+        what = f"{what}, {admission.track}"
     request = {
         "resourceType": "ServiceRequest",
         "id": ids("admission"),
         "meta": _meta(site),
         "status": "active",
         "intent": "order",
-        "code": {"text": f"Admission: {admission.level_of_care or 'level of care to be decided'}"},
+        "code": {"text": f"Admission: {what}"},
         "subject": {"reference": f"urn:uuid:{ids('patient')}"},
     }
     if admission.start:
         request["occurrenceDateTime"] = _instant(admission.start)
+    elif admission.first_day:
+        request["occurrenceDateTime"] = admission.first_day.isoformat()
     if admission.with_whom:
         request["performer"] = [{"display": admission.with_whom}]
     if admission.telehealth:
         request["locationCode"] = [{"text": "Telehealth"}]
-    return request
+    resources = [request]
+    if admission.start and admission.end:
+        participants = [{"actor": {"reference": f"urn:uuid:{ids('patient')}"}, "status": "accepted"}]
+        if admission.with_whom:
+            participants.append({"actor": {"display": admission.with_whom}, "status": "accepted"})
+        resources.append(
+            {
+                "resourceType": "Appointment",
+                "id": ids("admission-appointment"),
+                "meta": _meta(site),
+                "status": "fulfilled" if admission.kept else "booked",
+                "description": f"Admission: {what}" + (" (telehealth)" if admission.telehealth else ""),
+                "start": _instant(admission.start),
+                "end": _instant(admission.end),
+                "basedOn": [{"reference": f"urn:uuid:{ids('admission')}"}],
+                "participant": participants,
+            }
+        )
+    return resources
 
 
 def handoff_bundle(record: HandoffRecord, *, site: str, now: datetime.datetime) -> dict:
@@ -178,7 +203,7 @@ def handoff_bundle(record: HandoffRecord, *, site: str, now: datetime.datetime) 
         resources.append(_coverage(record.insurance, site, ids))
     if record.screening is not None:
         resources.append(_screening(record.screening, site, ids))
-    resources.append(_admission(record.admission, site, ids))
+    resources.extend(_admission(record.admission, site, ids))
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),

@@ -7,12 +7,17 @@ import datetime
 from dataclasses import dataclass
 
 from admissions.models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentMode,
+    AppointmentStatus,
     ConsultationRequest,
     InsuranceVerification,
     Lead,
     LeadStatus,
     PolicyHolder,
     PreAdmissionScreening,
+    TrackSeat,
     WhoNeedsHelp,
 )
 
@@ -54,9 +59,13 @@ class Screening:
 @dataclass(frozen=True)
 class Admission:
     level_of_care: str
-    start: datetime.datetime | None = None
+    start: datetime.datetime | None = None  # the admission appointment, when booked
+    end: datetime.datetime | None = None
     with_whom: str = ""
     telehealth: bool = False
+    kept: bool = False  # the person came to the admission appointment
+    track: str = ""  # the group or house whose seat they took
+    first_day: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,35 @@ def screening_of(lead: Lead) -> Screening | None:
         items.append(ScreeningItem("decision", "Clinician's decision", _shown(chosen, "decision")))
         items.append(ScreeningItem("decision_note", "Clinician's note", chosen.decision_note))
     return Screening(completed_at=chosen.signed_off_at or chosen.updated_at, items=tuple(items))
+
+
+def admission_of(lead: Lead) -> Admission:
+    """The admission as scheduled: the latest admission appointment not
+    cancelled, and the seat the lead took (its track and first day)."""
+    appointment = (
+        Appointment.objects.filter(lead=lead, kind=AppointmentKind.ADMISSION)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .select_related("with_whom")
+        .order_by("-starts_at")
+        .first()
+    )
+    seat = TrackSeat.objects.filter(lead=lead).select_related("track").order_by("-taken_at").first()
+    level = lead.level_of_care.name if lead.level_of_care_id else ""
+    if seat is not None:
+        level = seat.track.get_level_display()
+    fields = {"level_of_care": level}
+    if seat is not None:
+        fields.update(track=seat.track.name, first_day=seat.starts_on)
+    if appointment is not None:
+        staff = appointment.with_whom
+        fields.update(
+            start=appointment.starts_at,
+            end=appointment.starts_at + datetime.timedelta(minutes=appointment.minutes),
+            with_whom=(staff.get_full_name() or staff.get_username()) if staff else "",
+            telehealth=appointment.mode == AppointmentMode.TELEHEALTH,
+            kept=appointment.status == AppointmentStatus.KEPT,
+        )
+    return Admission(**fields)
 
 
 def handoff_record(lead: Lead, *, screening: Screening | None = None, admission: Admission | None = None):
@@ -169,7 +207,7 @@ def handoff_record(lead: Lead, *, screening: Screening | None = None, admission:
     if screening is None:
         screening = screening_of(lead)
     if admission is None:
-        admission = Admission(level_of_care=lead.level_of_care.name if lead.level_of_care_id else "")
+        admission = admission_of(lead)
     return HandoffRecord(
         lead_id=lead.pk,
         patient=patient,

@@ -236,3 +236,45 @@ def test_the_signed_off_screening_goes_in_as_a_questionnaire_response():
     assert answers["asq_wished_dead"] == "No" and "decision" in answers
     # Questions nobody answered are left out, not sent empty.
     assert "medications" not in answers
+
+
+def test_a_booked_admission_and_its_seat_go_in_as_service_request_and_appointment():
+    from admissions.models import AppointmentKind, AppointmentMode, ProgramTrack, TrackLevel
+    from admissions.services import scheduling
+
+    coord = coordinator("handoff-booker", first_name="Rosa", last_name="Vega")
+    _, lead = make_insurance()
+    start = timezone.now() + datetime.timedelta(days=2)
+    scheduling.appointment_book(
+        lead=lead,
+        actor=coord,
+        kind=AppointmentKind.ADMISSION,
+        starts_at=start,
+        with_whom=coord,
+        mode=AppointmentMode.TELEHEALTH,
+        minutes=90,
+    )
+    evening = ProgramTrack.objects.create(name="IOP evening", level=TrackLevel.IOP, seats=4)
+    assert scheduling.lead_admit(lead=lead, track=evening, actor=coord, starts_on=start.date()).admitted
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.ADMITTED
+    bundle = bundle_for_lead(lead)
+    Bundle.model_validate(bundle)
+
+    (order,) = resources(bundle, "ServiceRequest")
+    (appointment,) = resources(bundle, "Appointment")
+    assert "IOP evening" in order["code"]["text"] and "Intensive outpatient" in order["code"]["text"]
+    assert appointment["status"] == "booked" and appointment["basedOn"][0]["reference"].endswith(order["id"])
+    length = datetime.datetime.fromisoformat(appointment["end"]) - datetime.datetime.fromisoformat(
+        appointment["start"]
+    )
+    assert length == datetime.timedelta(minutes=90) and "(telehealth)" in appointment["description"]
+    assert {"display": "Rosa Vega"} in [p["actor"] for p in appointment["participant"]]
+
+
+def test_without_a_booking_there_is_no_appointment_only_the_order():
+    _, lead = make_insurance()
+    bundle = bundle_for_lead(admitted(lead))
+    assert resources(bundle, "Appointment") == []
+    (order,) = resources(bundle, "ServiceRequest")
+    assert "occurrenceDateTime" not in order
