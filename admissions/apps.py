@@ -13,5 +13,8 @@ class AdmissionsConfig(AppConfig):
 
         from .access import admin, signals  # noqa: F401
         from .eligibility import payers
+        from .intake import reference
 
         insurers.use_directory(payers.PAYERS)
+        # Consent wording and carriers kept per worker, reloaded on every save.
+        reference.connect_signals()

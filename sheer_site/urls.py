@@ -28,6 +28,12 @@ urlpatterns = [
     path("admissions/", include("admissions.intake.urls")),
     path("", include("programs.urls")),
 ]
+if settings.BENCH_FLOOR:
+    # scripts/bench_pages.py only: a constant page, the floor a program page is measured against.
+    from . import bench
+
+    urlpatterns.insert(0, path("bench/floor/", bench.floor, name="bench_floor"))
+
 handler400 = "sheer_site.errors.bad_request"
 handler403 = "sheer_site.errors.permission_denied"
 handler404 = "sheer_site.errors.page_not_found"

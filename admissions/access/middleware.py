@@ -39,7 +39,12 @@ def is_staff_path(path: str) -> bool:
 
 
 def is_no_store_path(path: str) -> bool:
-    return is_staff_path(path) or any(path.startswith(prefix) for prefix in settings.NO_STORE_PATH_PREFIXES)
+    if is_staff_path(path):
+        return True
+    # Pages under a no-store prefix that are the same for everyone (the thank-you pages).
+    if path.startswith(tuple(settings.CACHEABLE_PATH_PREFIXES)):
+        return False
+    return any(path.startswith(prefix) for prefix in settings.NO_STORE_PATH_PREFIXES)
 
 
 def has_session_cookie(request) -> bool:

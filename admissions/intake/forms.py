@@ -11,7 +11,6 @@ and its place in the layout, nothing more.
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Field, Fieldset, Layout
 from django import forms
-from django.utils import timezone
 
 from admissions.contact import normalize_email
 from admissions.models import (
@@ -19,7 +18,6 @@ from admissions.models import (
     ConsentText,
     ConsultationRequest,
     HeardAboutUs,
-    InsuranceCarrier,
     InsuranceVerification,
     PolicyHolder,
     PreferredLanguage,
@@ -28,6 +26,7 @@ from admissions.models import (
 )
 from programs.models import LevelOfCare
 
+from . import reference
 from .answers import IntakeAnswers
 from .fields import (
     OTHER_CARRIER,
@@ -43,16 +42,16 @@ from .fields import (
 
 
 def current_consent(kind: str) -> ConsentText:
-    """The wording in force now (newest version already effective)."""
-    return (
-        ConsentText.objects.filter(kind=kind, effective_from__lte=timezone.now()).order_by("-version").first()
-    )
+    """The wording in force now (newest version already effective); from the
+    worker's copy of the wording (admissions.intake.reference), no query."""
+    return reference.consent_in_force(kind)
 
 
 def consents_shown(form_class, consent_ids) -> dict[str, ConsentText]:
     """The wording versions a form was issued with (from its signed token), so
     the version stored is the one the person read even if it changed since."""
-    by_kind = {consent.kind: consent for consent in ConsentText.objects.filter(pk__in=list(consent_ids))}
+    known = reference.consent_texts()
+    by_kind = {known[pk].kind: known[pk] for pk in consent_ids if pk in known}
     return {
         field: by_kind.get(kind) or current_consent(kind) for field, kind in form_class.consent_kinds.items()
     }
@@ -118,8 +117,10 @@ class IntakeForm(forms.Form):
             values[name] = value
         return IntakeAnswers.of(self.kind, **values)
 
-    def preselect(self, query) -> None:
+    @classmethod
+    def preselected(cls, query) -> dict:
         """Initial answers a link may suggest (?program=<slug>); never required."""
+        return {}
 
     @property
     def consent_ids(self) -> list[int]:
@@ -212,14 +213,21 @@ class ConsultationForm(IntakeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["level_of_care"].queryset = LevelOfCare.objects.published()
+        field = self.fields["level_of_care"]
+        # The post is checked against the database; the list shown comes from
+        # the worker's copy of the published levels (no query to draw it).
+        field.queryset = LevelOfCare.objects.published()
+        self.levels = reference.published_levels()
+        field.choices = [("", field.empty_label)] + [
+            (level.pk, field.label_from_instance(level)) for level in self.levels
+        ]
 
-    def preselect(self, query):
+    @classmethod
+    def preselected(cls, query) -> dict:
         # A program page's consultation link: /admissions/consultation/?program=<slug>.
         slug = query.get("program", "")
-        level = self.fields["level_of_care"].queryset.filter(slug=slug).first() if slug else None
-        if level is not None:
-            self.initial["level_of_care"] = level.pk
+        level = next((level for level in reference.published_levels() if slug and level.slug == slug), None)
+        return {"level_of_care": level.pk} if level is not None else {}
 
     def layout(self):
         return Layout(
@@ -360,7 +368,7 @@ class InsuranceVerificationForm(IntakeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.carriers = {str(c.pk): c for c in InsuranceCarrier.objects.filter(active=True)}
+        self.carriers = {str(c.pk): c for c in reference.active_carriers()}
         self.fields["carrier"].choices = (
             [("", "Choose an insurance company")]
             + [(pk, carrier.name) for pk, carrier in self.carriers.items()]

@@ -221,6 +221,41 @@ def tasks_share_the_database() -> bool:
     return commits_with_default_database(staff_alert_send)
 
 
+def intake_notifications_queue_with_request(*, kind: str, submission_id: int) -> bool:
+    """Inside the transaction that stores the request: when the task queue is
+    the database the requests live in, write the staff alert's and the
+    auto-reply's task rows now, both in one INSERT, so they commit (or roll
+    back) with the request itself. Returns False for any other queue: the
+    caller then queues them after the commit (intake_notifications_enqueue).
+    Either way `send_owed_alerts` still queues whatever a request is owed."""
+    if not tasks_share_the_database():
+        return False
+    from django_tasks_db.compat import normalize_json, task_enqueued
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    rows = []
+    for this_task in (staff_alert_send, auto_reply_send):
+        backend = this_task.get_backend()
+        backend.validate_task(this_task)
+        # As django_tasks_db.backend.DatabaseBackend._task_to_db_task writes one.
+        rows.append(
+            DBTaskResult(
+                id=backend._get_id(),
+                args_kwargs=normalize_json({"args": [kind, submission_id], "kwargs": {}}),
+                priority=this_task.priority,
+                task_path=this_task.module_path,
+                queue_name=this_task.queue_name,
+                # (its pre_save does this for create(); bulk_create sends no signal)
+                run_after=this_task.run_after or get_date_max(),
+                backend_name=backend.alias,
+            )
+        )
+    DBTaskResult.objects.bulk_create(rows)
+    for row in rows:
+        task_enqueued.send(type(backend), task_result=row.task_result)
+    return True
+
+
 def intake_notifications_enqueue(*, kind: str, submission_id: int) -> None:
     """Queue the staff alert and auto-reply. Call after the transaction
     commits; a queue failure is logged and never loses the stored request:

@@ -22,7 +22,7 @@ from admissions.models import (
 )
 
 from .answers import IntakeAnswers
-from .notifications import intake_notifications_enqueue
+from .notifications import intake_notifications_enqueue, intake_notifications_queue_with_request
 
 DEDUPLICATION_WINDOW = datetime.timedelta(days=90)
 
@@ -120,20 +120,23 @@ def _lead_for_submission(*, answers: IntakeAnswers, context: RequestContext, now
     return lead, False
 
 
-def request_store(*, answers: IntakeAnswers, context: RequestContext):
+def request_store(*, answers: IntakeAnswers, context: RequestContext, token_checked: bool = False):
     """Create the lead (or attach to one) and the submission in one transaction.
 
     Returns (submission, created). A second post with the same form token returns
-    the first submission and created=False: nothing is stored twice. Files the
+    the first submission and created=False: nothing is stored twice
+    (token_checked: the caller has just looked the token up and found nothing,
+    so it is not asked again; a concurrent post still meets the unique key). Files the
     submission wrote are deleted again when the transaction fails, so a failed
     post leaves neither rows nor files behind. Once the request is surely
     stored, the staff alert and auto-reply are queued (and, for an insurance
     request, the automatic eligibility check).
     """
     model = SUBMISSION_MODELS[answers.kind]
-    existing = model.objects.filter(form_token=context.form_token).first()
-    if existing is not None:
-        return existing, False
+    if not token_checked:
+        existing = submission_by_token(model, context.form_token)
+        if existing is not None:
+            return existing, False
     now = timezone.now()
     submission = None
     try:
@@ -145,16 +148,19 @@ def request_store(*, answers: IntakeAnswers, context: RequestContext):
             submission.save(force_insert=True)
             LeadEvent.objects.create(lead=lead, at=now, kind=LeadEvent.Kind.SUBMITTED, note="")
             lead_search_tokens_rebuild(lead)
-            # Alert and auto-reply only once the request is surely stored;
-            # the task gets the kind and id, never the answers. Best effort:
-            # the stored request owes them until sent, and `manage.py
-            # send_owed_alerts` (every minute) queues any this enqueue lost.
-            transaction.on_commit(
-                functools.partial(
-                    intake_notifications_enqueue, kind=answers.kind, submission_id=submission.pk
-                ),
-                robust=True,
-            )
+            # The staff alert and auto-reply are owed by the stored request:
+            # with the database queue their two task rows are written here, in
+            # one INSERT, and commit with it; with any other queue they are
+            # queued after the commit (best effort). The task gets the kind and
+            # id, never the answers. `manage.py send_owed_alerts` (every minute)
+            # queues whatever a request is still owed either way.
+            if not intake_notifications_queue_with_request(kind=answers.kind, submission_id=submission.pk):
+                transaction.on_commit(
+                    functools.partial(
+                        intake_notifications_enqueue, kind=answers.kind, submission_id=submission.pk
+                    ),
+                    robust=True,
+                )
             if answers.kind == RequestKind.INSURANCE:
                 # Queued after the staff alert; the check's own failures never
                 # reach the submission (admissions/eligibility/tasks.py).

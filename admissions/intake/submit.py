@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from admissions.models import BlockedSubmission
 
 from . import spam
+from .blank_forms import BlankForm, blank_form
 from .forms import IntakeForm, consents_shown
 from .store import RequestContext, request_store, submission_by_token
 
@@ -36,10 +37,11 @@ class IntakeOutcome:
     blocked_reason: str = ""
 
 
-def intake_form_issue(form_class: type[IntakeForm]) -> tuple[IntakeForm, spam.FormToken]:
-    """A blank form and the one-time token that dates it and names its consent wording."""
-    form = form_class()
-    return form, spam.form_token_issue(consent_ids=form.consent_ids)
+def intake_form_issue(form_class: type[IntakeForm], query) -> tuple[BlankForm, spam.FormToken]:
+    """A blank form (its fields drawn once per worker, admissions.intake.blank_forms)
+    and the one-time token that dates it and names its consent wording."""
+    blank = blank_form(form_class, query)
+    return blank, spam.form_token_issue(consent_ids=blank.consent_ids)
 
 
 def _blocked(form_class, reason) -> IntakeOutcome:
@@ -82,7 +84,9 @@ def intake_submit(
         possible_spam=str(flag),
     )
     try:
-        _, created = request_store(answers=form.answers(), context=context)
+        # The token was looked up above (step 1): the store does not ask again;
+        # a concurrent post with the same token still meets the unique key.
+        _, created = request_store(answers=form.answers(), context=context, token_checked=True)
     except BaseException:
         # Not stored: the allowance is given back (sending again after an
         # outage must not make a person look like a flood).

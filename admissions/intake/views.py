@@ -1,15 +1,18 @@
 """The public intake forms and their thank-you pages.
 
 Form pages are never cached (each carries its own one-time token and CSRF
-cookie); every other public page stays cacheable. Nothing a person typed is
-ever put in a URL: every post ends in a redirect to a fixed thank-you page.
+cookie); every other public page stays cacheable, the thank-you pages too:
+the same words for everyone, nothing from the request, no cookie (issue 14),
+so nginx may answer them even when the app or the database cannot. Nothing a
+person typed is ever put in a URL: every post ends in a redirect to a fixed
+thank-you page.
 """
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from admissions.access.audit import client_ip
@@ -30,16 +33,20 @@ def _see_other(url_name):
     return response
 
 
-def _render_form(request, template, form, token, attribution, *, status=200):
+def _render_form(request, template, token, attribution, *, form=None, blank=None, status=200):
+    """A blank form (its fields drawn once per worker) or one sent back with the
+    person's answers and errors (drawn now, never kept)."""
     return render(
         request,
         template,
         {
             "form": form,
+            "fields_html": blank.fields_html if blank else None,
+            "multipart": blank.multipart if blank else form.is_multipart(),
             "form_token": token.sign(),
             "attribution": attribution,
             "honeypot_field": spam.HONEYPOT_FIELD,
-            "error_summary": form.error_summary() if form.is_bound else [],
+            "error_summary": form.error_summary() if form is not None and form.is_bound else [],
         },
         status=status,
     )
@@ -47,9 +54,8 @@ def _render_form(request, template, form, token, attribution, *, status=200):
 
 def _intake(request, form_class, *, template, thank_you):
     if request.method != "POST":
-        form, token = intake_form_issue(form_class)
-        form.preselect(request.GET)
-        return _render_form(request, template, form, token, attribution_initial(request))
+        blank, token = intake_form_issue(form_class, request.GET)
+        return _render_form(request, template, token, attribution_initial(request), blank=blank)
     attribution = attribution_from_post(request)
     outcome = intake_submit(
         form_class=form_class,
@@ -60,7 +66,7 @@ def _intake(request, form_class, *, template, thank_you):
         attribution=attribution,
     )
     if outcome.form is not None:
-        return _render_form(request, template, outcome.form, outcome.token, attribution, status=400)
+        return _render_form(request, template, outcome.token, attribution, form=outcome.form, status=400)
     # Stored, stored before, or spam: the same thank-you page (spam learns nothing).
     return _see_other(thank_you)
 
@@ -93,6 +99,11 @@ consultation.form_class = ConsultationForm
 verify_insurance.form_class = InsuranceVerificationForm
 
 
+# Public like a program page (settings.CACHEABLE_PATH_PREFIXES lets it through
+# the no-store rule for /admissions/): nothing personal is on it, no cookie is set.
+thank_you_page = cache_control(public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)
+
+
 def _thank_you(request, kind):
     return render(
         request,
@@ -101,14 +112,14 @@ def _thank_you(request, kind):
     )
 
 
-@never_cache
 @require_safe
+@thank_you_page
 def consultation_thanks(request):
     return _thank_you(request, RequestKind.CONSULTATION)
 
 
-@never_cache
 @require_safe
+@thank_you_page
 def insurance_thanks(request):
     return _thank_you(request, RequestKind.INSURANCE)
 

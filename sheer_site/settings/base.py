@@ -299,6 +299,10 @@ ADMISSIONS_HANDOFF_DIR = env.path("ADMISSIONS_HANDOFF_DIR", default=BASE_DIR / "
 # page. An edit in the admin reaches visitors within this many seconds.
 PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=300)
 
+# scripts/bench_pages.py only: route /bench/floor/, a constant ~15 KB page
+# (sheer_site/bench.py) the program page's CPU is compared with. Never in production.
+BENCH_FLOOR = env.bool("DJANGO_BENCH_FLOOR", default=False)
+
 # The site itself is the only origin a page may use; scripts are files from
 # 'self' (nonce only where a page really needs inline code).
 SECURE_CSP = {
@@ -430,6 +434,10 @@ CSRF_COOKIE_HTTPONLY = True
 STAFF_ONLY_PATH_PREFIXES = ["/preview/"]
 # Besides the admin: paths whose responses no cache may keep (forms, files).
 NO_STORE_PATH_PREFIXES = env.list("NO_STORE_PATH_PREFIXES", default=["/admissions/"])
+# Exceptions under those prefixes: pages with nothing personal, the same bytes
+# for everyone and no cookie, which keep the public caching their views declare
+# (the thank-you pages, issue 14; deploy/nginx caches them too).
+CACHEABLE_PATH_PREFIXES = ["/admissions/thank-you/"]
 
 # Patient data of leads closed or inactive longer than this is erased by
 # `manage.py purge_leads` (run it daily; README).

@@ -43,10 +43,50 @@ def refuse_enqueue(monkeypatch):
     monkeypatch.setattr(DBTaskResult.objects, "create", create)
 
 
+def test_with_the_database_queue_the_tasks_commit_with_the_request_in_one_insert(
+    client, db_queue, django_capture_on_commit_callbacks
+):
+    """Issue 14: both task rows are written in the request's own transaction,
+    one INSERT for the two; nothing is left to queue after the commit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as callbacks:
+        assert submit(client).status_code == 303
+    request = ConsultationRequest.objects.get()
+    inserts = [q["sql"] for q in queries.captured_queries if "django_tasks_database_dbtaskresult" in q["sql"]]
+    assert len(inserts) == 1 and inserts[0].startswith("INSERT")
+    rows = DBTaskResult.objects.order_by("task_path")
+    assert [(row.task_path.rsplit(".", 1)[1], row.args_kwargs["args"]) for row in rows] == [
+        ("auto_reply_send", ["consultation", request.pk]),
+        ("staff_alert_send", ["consultation", request.pk]),
+    ]
+    assert callbacks == []  # nothing queued after the commit
+    run_queue_once()
+    assert sorted(m.to[0] for m in mail.outbox) == ["admissions@example.test", "maria@example.com"]
+
+
+def test_when_the_task_rows_cannot_be_written_nothing_is_stored(client, db_queue, monkeypatch):
+    """The rows commit with the request or not at all: the person gets the
+    answers-kept page, never a thank-you for a request that owes nothing."""
+
+    def bulk_create(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(DBTaskResult.objects, "bulk_create", bulk_create)
+    client.raise_request_exception = False
+    response = submit(client)
+    assert response.status_code != 303
+    assert not ConsultationRequest.objects.exists() and not DBTaskResult.objects.exists()
+
+
 def test_enqueue_lost_after_commit_still_gets_one_alert_and_one_reply(
     client, db_queue, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
+    """A queue that is not the requests' database (e.g. another backend) is
+    written after the commit, and that enqueue can be lost."""
     with monkeypatch.context() as patched:
+        patched.setattr(notifications, "tasks_share_the_database", lambda: False)
         refuse_enqueue(patched)
         response = submit(client, capture=django_capture_on_commit_callbacks)
     assert response.status_code == 303

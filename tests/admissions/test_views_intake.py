@@ -425,9 +425,16 @@ def test_get_only_thank_you_and_no_other_methods(client):
 
 
 @pytest.mark.parametrize("url", [CONSULTATION_THANKS, INSURANCE_THANKS])
-def test_thank_you_pages(client, url):
+def test_thank_you_pages(client, settings, url):
     response = client.get(url)
-    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    # Issue 14: the same page for everyone, so a shared cache may keep it (it
+    # used to be no-store): public with the pages' max-age, no cookie, no Vary
+    # on one, nothing from the person (the escaping test above and the canary
+    # test post real answers and look for them on it).
+    assert response.status_code == 200
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert cache_control == {"public", f"max-age={settings.PUBLIC_PAGE_MAX_AGE}"}
+    assert not response.cookies and "Cookie" not in response.get("Vary", "")
     html = response.content.decode()
     assert 'href="tel:988"' in html and 'href="tel:911"' in html
     assert "(949) 555-0142" in html  # the 24/7 line from site facts

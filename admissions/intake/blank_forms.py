@@ -1,0 +1,48 @@
+"""A blank intake form is the same page for everyone: its fields, labels,
+hints and choices depend only on the consent wording in force, the published
+levels of care (or carriers) and the program a link preselects. Drawing them
+through crispy-forms' per-widget templates cost most of the form page's CPU
+(19.6 of 36 ms, issue 14), so each worker draws a blank form once and keeps
+the HTML of its fields (programs.content_cache: thrown away on every server
+when site content, consent wording or a carrier is saved).
+
+Only the fields are kept. What differs per visitor stays out of the fragment
+and is rendered per request around it (templates/admissions/intake_form.html):
+the CSRF token, the signed one-time form token, the attribution inputs and the
+honeypot. A form sent back with errors holds a person's answers and is never
+kept: it is drawn by crispy-forms as before.
+"""
+
+from dataclasses import dataclass
+
+from crispy_forms.utils import render_crispy_form
+from django.utils.safestring import SafeString
+
+from programs.content_cache import memoized
+
+from .forms import IntakeForm, current_consent
+
+
+@dataclass(frozen=True)
+class BlankForm:
+    fields_html: SafeString
+    # The wording versions drawn into the fields: the form token names them.
+    consent_ids: tuple[int, ...]
+    multipart: bool
+
+
+def blank_form(form_class: type[IntakeForm], query) -> BlankForm:
+    """The blank form's fields for a GET with this query string (?program=<slug>)."""
+    initial = form_class.preselected(query)
+    in_force = tuple(getattr(current_consent(kind), "pk", None) for kind in form_class.consent_kinds.values())
+    key = ("admissions:blank-form", form_class.kind, in_force, tuple(sorted(initial.items())))
+    return memoized(key, lambda: _draw(form_class, initial))
+
+
+def _draw(form_class: type[IntakeForm], initial: dict) -> BlankForm:
+    form = form_class(initial=initial)
+    return BlankForm(
+        fields_html=render_crispy_form(form),
+        consent_ids=tuple(form.consent_ids),
+        multipart=form.is_multipart(),
+    )
