@@ -437,6 +437,50 @@ def lead_admit(*, lead: Lead, track: ProgramTrack, actor, starts_on: datetime.da
     return Admission(entry=entry, place=place)
 
 
+def _seat_end(seat: TrackSeat, *, actor, end: str, why: str = "") -> TrackSeat | None:
+    """Free a held seat (track, then seat, locked) and offer it to the head of
+    the waitlist; None when it was free already."""
+    track = _locked_track(seat.track)
+    seat = TrackSeat.objects.select_for_update().get(pk=seat.pk)
+    if seat.freed_at is not None:
+        return None
+    now = timezone.now()
+    seat.freed_at, seat.freed_by, seat.end = now, actor, end
+    seat.save(update_fields=["freed_at", "freed_by", "end"])
+    why = why or seat.get_end_display().lower()
+    _event(
+        seat.lead_id,
+        actor=actor,
+        now=now,
+        kind=LeadEvent.Kind.SEAT,
+        note=f"Seat on {track.name} freed: {why}.",
+    )
+    _offer_free_seats(track, actor=actor, now=now)
+    return seat
+
+
+def _waitlist_close(entry: WaitlistEntry, *, actor, outcome: str, why: str = "") -> WaitlistEntry | None:
+    """Take a lead off a waitlist (track, then entry, locked); a seat kept for
+    it goes to the next on the list. None when it had left already."""
+    track = _locked_track(entry.track)
+    entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.closed_at is not None:
+        return None
+    now = timezone.now()
+    entry.closed_at, entry.outcome = now, outcome
+    entry.save(update_fields=["closed_at", "outcome"])
+    why = why or entry.get_outcome_display().lower()
+    _event(
+        entry.lead_id,
+        actor=actor,
+        now=now,
+        kind=LeadEvent.Kind.SEAT,
+        note=f"Off the waitlist for {track.name}: {why}.",
+    )
+    _offer_free_seats(track, actor=actor, now=now)
+    return entry
+
+
 @transaction.atomic
 def seat_free(*, seat: TrackSeat, actor, end: str) -> TrackSeat:
     """The person left the group or house (completed, left, stepped to
@@ -445,22 +489,10 @@ def seat_free(*, seat: TrackSeat, actor, end: str) -> TrackSeat:
     _require(actor, ADMIT, "Your role does not include freeing seats.")
     if end not in SeatEnd.values:
         raise ValidationError({"end": "Say why the seat is freed."})
-    track = _locked_track(seat.track)
-    seat = TrackSeat.objects.select_for_update().get(pk=seat.pk)
-    if seat.freed_at is not None:
+    freed = _seat_end(seat, actor=actor, end=end)
+    if freed is None:
         raise ValidationError({"end": "This seat is already free."})
-    now = timezone.now()
-    seat.freed_at, seat.freed_by, seat.end = now, actor, end
-    seat.save(update_fields=["freed_at", "freed_by", "end"])
-    _event(
-        seat.lead_id,
-        actor=actor,
-        now=now,
-        kind=LeadEvent.Kind.SEAT,
-        note=f"Seat on {track.name} freed: {seat.get_end_display().lower()}.",
-    )
-    _offer_free_seats(track, actor=actor, now=now)
-    return seat
+    return freed
 
 
 @transaction.atomic
@@ -470,22 +502,10 @@ def waitlist_leave(*, entry: WaitlistEntry, actor, outcome: str = WaitlistOutcom
     _require(actor, ADMIT, "Your role does not include the waitlist.")
     if outcome not in (WaitlistOutcome.DECLINED, WaitlistOutcome.REMOVED):
         raise ValidationError({"outcome": "Choose declined or taken off."})
-    track = _locked_track(entry.track)
-    entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
-    if entry.closed_at is not None:
+    closed = _waitlist_close(entry, actor=actor, outcome=outcome)
+    if closed is None:
         raise ValidationError({"outcome": "The lead is no longer on this waitlist."})
-    now = timezone.now()
-    entry.closed_at, entry.outcome = now, outcome
-    entry.save(update_fields=["closed_at", "outcome"])
-    _event(
-        entry.lead_id,
-        actor=actor,
-        now=now,
-        kind=LeadEvent.Kind.SEAT,
-        note=f"Off the waitlist for {track.name}: {entry.get_outcome_display().lower()}.",
-    )
-    _offer_free_seats(track, actor=actor, now=now)
-    return entry
+    return closed
 
 
 @transaction.atomic
@@ -493,45 +513,17 @@ def lead_places_release(*, lead: Lead, actor) -> int:
     """A lead being closed gives back what it holds: its seat frees (ended
     "never started" before its first day, "left" after) and is offered to the
     head of the waitlist, and it leaves every waitlist. Part of closing the
-    lead, which the caller authorised; each track is locked before anything
-    of the lead's, as every writer here does. Returns how many places went."""
-    released = 0
+    lead, which the caller authorised."""
     today = timezone.localdate()
+    released = 0
     for seat in TrackSeat.objects.filter(lead=lead, freed_at__isnull=True).select_related("track"):
-        track = _locked_track(seat.track)
-        seat = TrackSeat.objects.select_for_update().get(pk=seat.pk)
-        if seat.freed_at is not None:
-            continue
-        now = timezone.now()
-        seat.freed_at, seat.freed_by = now, actor
-        seat.end = SeatEnd.NEVER_CAME if seat.starts_on > today else SeatEnd.LEFT
-        seat.save(update_fields=["freed_at", "freed_by", "end"])
-        _event(
-            lead.pk,
-            actor=actor,
-            now=now,
-            kind=LeadEvent.Kind.SEAT,
-            note=f"Seat on {track.name} freed: lead closed.",
-        )
-        _offer_free_seats(track, actor=actor, now=now)
-        released += 1
+        end = SeatEnd.NEVER_CAME if seat.starts_on > today else SeatEnd.LEFT
+        released += _seat_end(seat, actor=actor, end=end, why="lead closed") is not None
     for entry in WaitlistEntry.objects.filter(lead=lead, closed_at__isnull=True).select_related("track"):
-        track = _locked_track(entry.track)
-        entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
-        if entry.closed_at is not None:
-            continue
-        now = timezone.now()
-        entry.closed_at, entry.outcome = now, WaitlistOutcome.REMOVED
-        entry.save(update_fields=["closed_at", "outcome"])
-        _event(
-            lead.pk,
-            actor=actor,
-            now=now,
-            kind=LeadEvent.Kind.SEAT,
-            note=f"Off the waitlist for {track.name}: lead closed.",
+        released += (
+            _waitlist_close(entry, actor=actor, outcome=WaitlistOutcome.REMOVED, why="lead closed")
+            is not None
         )
-        _offer_free_seats(track, actor=actor, now=now)
-        released += 1
     return released
 
 
