@@ -11,21 +11,11 @@ from playwright.sync_api import expect
 from programs.models import LevelOfCare
 from tests.admissions.factories import content_editor, otp_verify
 
-from .test_coordinator_works_lead import axe_violations, report, sign_in
+from .test_coordinator_works_lead import axe_violations, in_our_markup, report, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("site_content")]
 
 OURS = [".draft-notice", ".draft-actions", ".history-table", ".history-draft", ".diff-field", ".diff-legend"]
-
-
-def violations_in_our_markup(violations):
-    found = []
-    for violation in violations:
-        for node in violation["nodes"]:
-            target = " ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
-            if any(mark.strip(".") in target or mark.strip(".") in node.get("html", "") for mark in OURS):
-                found.append(f"{violation['id']}: {target}")
-    return found
 
 
 def test_editor_drafts_previews_and_publishes_on_a_phone(phone, axe):
@@ -76,4 +66,4 @@ def test_editor_drafts_previews_and_publishes_on_a_phone(phone, axe):
     level.refresh_from_db()
     assert level.summary == "Evening groups four days a week, for 30 to 60 days." and level.draft is None
 
-    assert not violations_in_our_markup(edit_violations + history_violations + diff_violations)
+    assert not in_our_markup(edit_violations + history_violations + diff_violations, OURS)

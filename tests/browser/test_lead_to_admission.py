@@ -15,27 +15,17 @@ from admissions.models import ASAM_DIMENSIONS, LeadStatus, PreAdmissionScreening
 from tests.admissions.factories import coordinator, make_consultation, manager, otp_verify
 from tests.admissions.screening_support import clinician
 
-from .test_coordinator_works_lead import axe_violations, report, sign_in
+from .test_coordinator_works_lead import axe_violations, in_our_markup, report, sign_in
 
 pytestmark = pytest.mark.usefixtures("site_content")
 
 OURS = ["lead-panel", "lead-page", "screening", "crisis", "lead-work", "lead-handoff"]
 
 
-def ours(violations) -> list[str]:
-    found = []
-    for violation in violations:
-        for node in violation["nodes"]:
-            target = " ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
-            if any(mark in target or mark in node.get("html", "") for mark in OURS):
-                found.append(f"{violation['id']}: {target}")
-    return found
-
-
 def checked(axe, page, where):
     found = axe_violations(axe, page)
     report(where, found)
-    assert ours(found) == [], where
+    assert in_our_markup(found, OURS) == [], where
 
 
 def signed_in(open_context, user):

@@ -12,21 +12,11 @@ from playwright.sync_api import expect
 from admissions.models import Lead
 from tests.admissions.factories import coordinator, otp_verify
 
-from .test_coordinator_works_lead import axe_violations, report, sign_in
+from .test_coordinator_works_lead import axe_violations, in_our_markup, report, sign_in
 
 pytestmark = pytest.mark.usefixtures("site_content")
 
 OURS = ["lead-new", "lead-script", "lead-call", "lead-today", "lead-banner", "lead-recent", "lead-matches"]
-
-
-def ours(violations) -> list[str]:
-    found = []
-    for violation in violations:
-        for node in violation["nodes"]:
-            target = " ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
-            if any(mark in target or mark in node.get("html", "") for mark in OURS):
-                found.append(f"{violation['id']}: {target}")
-    return found
 
 
 def test_a_coordinator_enters_a_phone_lead_and_finds_it_by_an_unaccented_name(phone, axe):
@@ -39,7 +29,7 @@ def test_a_coordinator_enters_a_phone_lead_and_finds_it_by_an_unaccented_name(ph
     phone.wait_for_url("**/admissions/lead/new/")
     found = axe_violations(axe, phone)
     report("new lead", found)
-    assert ours(found) == []
+    assert in_our_markup(found, OURS) == []
 
     phone.get_by_label("Phone call").check()
     phone.get_by_label("Caller's first name").fill("Lucía")
@@ -61,7 +51,7 @@ def test_a_coordinator_enters_a_phone_lead_and_finds_it_by_an_unaccented_name(ph
     expect(call.get_by_text("Son drinking daily, wants help this week")).to_be_visible()
     found = axe_violations(axe, phone)
     report("lead page", found)
-    assert ours(found) == []
+    assert in_our_markup(found, OURS) == []
 
     # Find it again by the name typed without accents, across every status.
     phone.goto(reverse("admin:admissions_lead_changelist"))
@@ -75,4 +65,4 @@ def test_a_coordinator_enters_a_phone_lead_and_finds_it_by_an_unaccented_name(ph
     phone.goto(reverse("admin:admissions_lead_today"))
     found = axe_violations(axe, phone)
     report("today", found)
-    assert ours(found) == []
+    assert in_our_markup(found, OURS) == []

@@ -16,27 +16,17 @@ from playwright.sync_api import expect
 from admissions.models import LeadStatus, ProgramTrack, TrackLevel, TrackSeat
 from tests.admissions.factories import coordinator, make_consultation, manager, otp_verify
 
-from .test_coordinator_works_lead import axe_violations, report, sign_in
+from .test_coordinator_works_lead import axe_violations, in_our_markup, report, sign_in
 
 pytestmark = pytest.mark.usefixtures("site_content")
 
 OURS = ["schedule", "census", "lead-panel", "lead-facts"]
 
 
-def ours(violations) -> list[str]:
-    found = []
-    for violation in violations:
-        for node in violation["nodes"]:
-            target = " ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
-            if any(mark in target or mark in node.get("html", "") for mark in OURS):
-                found.append(f"{violation['id']}: {target}")
-    return found
-
-
 def checked(axe, page, where):
     found = axe_violations(axe, page)
     report(where, found)
-    assert ours(found) == [], where
+    assert in_our_markup(found, OURS) == [], where
     scrolls = page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
     assert not scrolls, f"{where} scrolls sideways"
 
