@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy clean
+.PHONY: run test lint format check-deploy clean messages
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.12 is needed (.python-version); install it with pyenv: pyenv install 3.12"; exit 1; }
@@ -21,6 +21,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
+	bash scripts/compile_messages.sh
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_demo_content
@@ -29,6 +30,10 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	bash scripts/test.sh
+
+# The Spanish catalogue: new strings in, stale ones out (then translate the new ones).
+messages: $(VENV)/.installed-dev
+	bash scripts/make_messages.sh
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -12,6 +12,7 @@ if [[ "${RUN_MIGRATIONS:-0}" == 1 ]]; then
   .venv/bin/python manage.py migrate --noinput
   .venv/bin/python manage.py createcachetable
 fi
+bash scripts/compile_messages.sh
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python manage.py render_outage_page /srv/sheer/outage/50x.html
 # Rolling restart: one instance at a time, waiting until it answers /readyz,

@@ -15,6 +15,14 @@ logger = logging.getLogger(__name__)
 _last_good_chrome = None
 
 
+def languages(request):
+    """`alternates`: this page in each language (programs/languages.py). A view
+    whose content is per language passes its own, which wins."""
+    from .languages import alternates_for_path
+
+    return {"alternates": SimpleLazyObject(lambda: alternates_for_path(request.path_info))}
+
+
 def site_facts(request):
     """Header and footer data (phone, address, licences, menus).
 

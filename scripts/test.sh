@@ -19,5 +19,6 @@ DATABASE_URL=$(SHEER_PG_STATE="$state" bash scripts/ensure-postgres.sh)
 export DATABASE_URL
 bash scripts/ensure-chromium.sh
 bash scripts/fleet_tools.sh
+bash scripts/compile_messages.sh
 
 .venv/bin/python -m pytest "$@"

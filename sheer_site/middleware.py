@@ -20,6 +20,7 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,27 @@ class TrustedProxyMiddleware:
 DATABASE_DOWN = (OperationalError, InterfaceError)
 # Never echoed back: Django issues a fresh CSRF token on the page.
 NOT_ECHOED = {"csrfmiddlewaretoken"}
+
+
+class LanguageFromPathMiddleware:
+    """The language is the URL's: /es/... is Spanish, everything else English.
+
+    Django's LocaleMiddleware also reads a cookie and Accept-Language and then
+    adds Vary: Accept-Language, which would split a shared cache's copy of every
+    English page by browser. Here the URL is the only input, so no Vary is
+    needed and a public page stays one cached object per URL.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 class DatabaseOutageMiddleware:

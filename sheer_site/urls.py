@@ -1,9 +1,12 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 
+from programs import views as program_views
 from programs.sitemaps import sitemaps
 
 from . import health
@@ -25,9 +28,16 @@ urlpatterns = [
         {"sitemaps": sitemaps},
         name="sitemap",
     ),
-    path("admissions/", include("admissions.intake.urls")),
-    path("", include("programs.urls")),
+    path("robots.txt", program_views.robots_txt, name="robots_txt"),
+    path(f"{settings.MEDIA_URL.strip('/')}/renditions/<path:name>", program_views.rendition, name="rendition"),
 ]
+# The patient side in each language: English where it always was, Spanish
+# under /es/ with Spanish path words (the catalogue translates the patterns).
+urlpatterns += i18n_patterns(
+    path(_("admissions/"), include("admissions.intake.urls")),
+    path("", include("programs.urls")),
+    prefix_default_language=False,
+)
 if settings.BENCH_FLOOR:
     # scripts/bench_pages.py only: a constant page, the floor a program page is measured against.
     from . import bench

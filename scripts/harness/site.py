@@ -124,7 +124,13 @@ def collect_static(env: dict) -> None:
         manage(env, "collectstatic", "--noinput", "-v0")
 
 
+def compile_messages() -> None:
+    """The Spanish pages need the catalogue's .mo (built, not committed)."""
+    subprocess.run(["bash", str(ROOT / "scripts" / "compile_messages.sh")], check=True)
+
+
 def prepare(env: dict) -> None:
+    compile_messages()
     setup_database(env)
     collect_static(env)
 

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every later piece sees the client's address, not nginx's.
     "sheer_site.middleware.TrustedProxyMiddleware",
+    # The page's language from its URL prefix, before anything renders or the
+    # URL is resolved (outage and 429 pages are in the page's language too).
+    "sheer_site.middleware.LanguageFromPathMiddleware",
     # CORP everywhere, no-store on forms/admin/files (admissions/access/middleware.py).
     "admissions.access.middleware.SecurityHeadersMiddleware",
     # A public form post that meets a database outage gets its answers back.
@@ -118,7 +121,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",
                 "programs.context_processors.site_facts",
+                "programs.context_processors.languages",
             ],
         },
     },
@@ -172,7 +177,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# English at the old addresses, Spanish under /es/ (sheer_site/urls.py). The
+# URL alone says the language: no cookie, no Accept-Language, so a shared cache
+# may keep every public page (LanguageFromPathMiddleware).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own date formats per language (sheer_site/formats/<code>/formats.py).
+FORMAT_MODULE_PATH = ["sheer_site.formats"]
 TIME_ZONE = "America/Los_Angeles"
 USE_I18N = True
 USE_TZ = True
