@@ -61,7 +61,9 @@ def alternates_for_path(path: str) -> Alternates:
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             try:
-                urls[code] = reverse(f"{match.namespace}:{match.url_name}", args=match.args, kwargs=match.kwargs)
+                urls[code] = reverse(
+                    f"{match.namespace}:{match.url_name}", args=match.args, kwargs=match.kwargs
+                )
             except NoReverseMatch:
                 urls[code] = None
     return _alternates(urls)

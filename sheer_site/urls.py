@@ -29,7 +29,9 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", program_views.robots_txt, name="robots_txt"),
-    path(f"{settings.MEDIA_URL.strip('/')}/renditions/<path:name>", program_views.rendition, name="rendition"),
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/renditions/<path:name>", program_views.rendition, name="rendition"
+    ),
 ]
 # The patient side in each language: English where it always was, Spanish
 # under /es/ with Spanish path words (the catalogue translates the patterns).

@@ -7,7 +7,8 @@ import sys
 import polib
 
 po = polib.pofile(sys.argv[1])
-table = json.load(open(sys.argv[2], encoding="utf-8"))
+with open(sys.argv[2], encoding="utf-8") as source:
+    table = json.load(source)
 filled = 0
 for entry in po:
     if entry.msgid in table:
