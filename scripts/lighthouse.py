@@ -1,5 +1,6 @@
 """Lighthouse 12 (mobile emulation, its default) on the home page, a program
-page, the team page and both forms, served as in production: production settings with
+page, the team page and both forms, and on the Spanish home page, a Spanish
+program page and the Spanish consultation form, served as in production: production settings with
 DEBUG off, collectstatic, whitenoise, gunicorn. Prints the four category scores
 per page (scripts/lighthouse_scores.py) and exits 1 if any is below --min
 (LIGHTHOUSE_MIN, default 100). Reports: reports/lighthouse/*.html. Uses
@@ -26,6 +27,9 @@ PAGES = [
     "/team/",
     "/admissions/consultation/",
     "/admissions/verify-insurance/",
+    "/es/",
+    "/es/programas/programa-intensivo-ambulatorio/",
+    "/es/admisiones/consulta/",
 ]
 LIGHTHOUSE = ROOT / "tools/node_modules/.bin/lighthouse"
 CHROME_FLAGS = (
