@@ -57,6 +57,7 @@ from .staff.display import format_duration, format_when, mask_date_of_birth, mas
 from .staff.inbox import (
     AttentionFilter,
     CoordinatorFilter,
+    LanguageFilter,
     LeadChangeList,
     LeadStatusFilter,
     SourceFilter,
@@ -85,6 +86,7 @@ class LeadAdmin(admin.ModelAdmin):
         AttentionFilter,
         "kind",
         "level_of_care",
+        LanguageFilter,
         SourceFilter,
         ("received_at", admin.DateFieldListFilter),
     ]
@@ -123,7 +125,12 @@ class LeadAdmin(admin.ModelAdmin):
     # Inbox
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("assigned_to", "level_of_care")
+        queryset = (
+            super()
+            .get_queryset(request)
+            .select_related("assigned_to", "level_of_care")
+            .annotate(in_spanish=selectors.in_spanish())
+        )
         if settings.ADMISSIONS_ALERT_EMAIL.strip():
             queryset = queryset.annotate(alert_late=selectors.alert_not_sent())
         return queryset
@@ -163,7 +170,11 @@ class LeadAdmin(admin.ModelAdmin):
 
     @admin.display(description="phone")
     def phone_column(self, lead):
-        return format_phone(lead.phone) or "–"
+        phone = format_phone(lead.phone) or "–"
+        if getattr(lead, "in_spanish", False):
+            # Who should call back: a coordinator who speaks Spanish.
+            return format_html('{} <span class="lead-flag lead-flag--spanish">Spanish</span>', phone)
+        return phone
 
     @admin.display(description="status", ordering="status")
     def status_column(self, lead):
@@ -371,8 +382,8 @@ class InsuranceCarrierAdmin(admin.ModelAdmin):
 class ConsentTextAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Consent wording is evidence: a new version is added, never edited."""
 
-    list_display = ["kind", "version", "effective_from"]
-    list_filter = ["kind"]
+    list_display = ["kind", "language", "version", "effective_from"]
+    list_filter = ["kind", "language"]
 
     def has_add_permission(self, request, obj=None):
         return admin.ModelAdmin.has_add_permission(self, request)

@@ -11,6 +11,7 @@ import unicodedata
 
 import phonenumbers
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from admissions.phi import crypto
 
@@ -105,7 +106,10 @@ def tel_href(phone: str) -> str:
 
 NAME_PUNCTUATION = frozenset(" '’-.")
 _DOMAIN_LIKE = re.compile(r"[^\W\d_]{2,}\.[^\W\d_]{2,}", re.IGNORECASE)
-NAME_INVALID = "Use letters, spaces, apostrophes, hyphens and periods only."
+# English where they are raised (staff pages too); the public forms translate
+# them (admissions.intake.fields.NameField), so they are in the catalogue.
+NAME_INVALID = gettext_noop("Use letters, spaces, apostrophes, hyphens and periods only.")
+NAME_WEB_ADDRESS = gettext_noop("A name can't be a web address.")
 
 
 def name_problem(value: str) -> str:
@@ -122,7 +126,7 @@ def name_problem(value: str) -> str:
     if not any(unicodedata.category(c)[0] == "L" for c in value):
         return NAME_INVALID
     if "www." in value.lower() or _DOMAIN_LIKE.search(value):
-        return "A name can't be a web address."
+        return NAME_WEB_ADDRESS
     return ""
 
 

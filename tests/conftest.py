@@ -49,6 +49,8 @@ REFERENCE_MIGRATIONS = (
     ("admissions.migrations.0014_handoff_permission", "grant_to_managers"),
     # Coordinators and managers schedule and admit to tracks; clinicians see the day.
     ("admissions.migrations.0018_scheduling_and_capacity", "grant"),
+    # The Spanish consent wording and verbal script (issue 13).
+    ("admissions.migrations.0020_spanish_consent_texts", "seed_spanish"),
     # Managers invite staff and reset their second factor.
     ("admissions.access.migrations.0002_move_plaintext_second_factors", "grant_invitations_to_managers"),
 )

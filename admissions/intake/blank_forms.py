@@ -11,6 +11,9 @@ and is rendered per request around it (templates/admissions/intake_form.html):
 the CSRF token, the signed one-time form token, the attribution inputs and the
 honeypot. A form sent back with errors holds a person's answers and is never
 kept: it is drawn by crispy-forms as before.
+
+Kept per language: the labels, hints and consent wording are the page's
+language (its URL), so an English form drawn after a Spanish one is English.
 """
 
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from django.utils.safestring import SafeString
 
 from programs.content_cache import memoized
 
+from . import reference
 from .forms import IntakeForm, current_consent
 
 
@@ -35,7 +39,8 @@ def blank_form(form_class: type[IntakeForm], query) -> BlankForm:
     """The blank form's fields for a GET with this query string (?program=<slug>)."""
     initial = form_class.preselected(query)
     in_force = tuple(getattr(current_consent(kind), "pk", None) for kind in form_class.consent_kinds.values())
-    key = ("admissions:blank-form", form_class.kind, in_force, tuple(sorted(initial.items())))
+    language = reference.page_language()
+    key = ("admissions:blank-form", form_class.kind, language, in_force, tuple(sorted(initial.items())))
     return memoized(key, lambda: _draw(form_class, initial))
 
 

@@ -24,6 +24,7 @@ import warnings
 import pillow_heif
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 pillow_heif.register_heif_opener()
@@ -46,12 +47,12 @@ JPEG_QUALITY = 85
 # well under a second for an allowed image), so memory per worker stays bounded.
 DECODE_SLOTS = threading.BoundedSemaphore(1)
 
-NOT_A_PHOTO = "This file is not a photo we can read. Choose a JPEG, PNG or HEIC photo of the card."
-TOO_LARGE = "This photo is {size} MB; each photo must be 10 MB or smaller."
-TOO_MANY_PIXELS = (
+NOT_A_PHOTO = _("This file is not a photo we can read. Choose a JPEG, PNG or HEIC photo of the card.")
+TOO_LARGE = _("This photo is {size} MB; each photo must be 10 MB or smaller.")
+TOO_MANY_PIXELS = _(
     "This image is too large to process ({width} × {height} pixels). Take a normal photo of the card instead."
 )
-DAMAGED = "This photo could not be read; the file may be damaged. Try taking the photo again."
+DAMAGED = _("This photo could not be read; the file may be damaged. Try taking the photo again.")
 
 
 def pixel_cap(image: Image.Image) -> int:
@@ -128,7 +129,7 @@ class _errors_for_people:
             return False
         if isinstance(exc, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
             raise ValidationError(
-                "This image is too large to process. Take a normal photo of the card instead.",
+                _("This image is too large to process. Take a normal photo of the card instead."),
                 code="too_many_pixels",
             ) from exc
         if isinstance(exc, UnidentifiedImageError):

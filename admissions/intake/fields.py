@@ -8,6 +8,9 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from admissions.contact import clean_person_name, normalize_phone_with_extension
 
@@ -18,21 +21,22 @@ MAX_AGE_YEARS = 120
 
 US_STATES = [
     ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"), ("CA", "California"),
-    ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"), ("DC", "District of Columbia"),
-    ("FL", "Florida"), ("GA", "Georgia"), ("HI", "Hawaii"), ("ID", "Idaho"), ("IL", "Illinois"),
-    ("IN", "Indiana"), ("IA", "Iowa"), ("KS", "Kansas"), ("KY", "Kentucky"), ("LA", "Louisiana"),
+    ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"), ("DC", _("District of Columbia")),
+    ("FL", "Florida"), ("GA", "Georgia"), ("HI", _("Hawaii")), ("ID", "Idaho"), ("IL", "Illinois"),
+    ("IN", "Indiana"), ("IA", "Iowa"), ("KS", "Kansas"), ("KY", "Kentucky"), ("LA", _("Louisiana")),
     ("ME", "Maine"), ("MD", "Maryland"), ("MA", "Massachusetts"), ("MI", "Michigan"), ("MN", "Minnesota"),
     ("MS", "Mississippi"), ("MO", "Missouri"), ("MT", "Montana"), ("NE", "Nebraska"), ("NV", "Nevada"),
-    ("NH", "New Hampshire"), ("NJ", "New Jersey"), ("NM", "New Mexico"), ("NY", "New York"),
-    ("NC", "North Carolina"), ("ND", "North Dakota"), ("OH", "Ohio"), ("OK", "Oklahoma"), ("OR", "Oregon"),
-    ("PA", "Pennsylvania"), ("RI", "Rhode Island"), ("SC", "South Carolina"), ("SD", "South Dakota"),
+    ("NH", _("New Hampshire")), ("NJ", _("New Jersey")), ("NM", _("New Mexico")), ("NY", _("New York")),
+    ("NC", _("North Carolina")), ("ND", _("North Dakota")), ("OH", "Ohio"), ("OK", "Oklahoma"), ("OR", "Oregon"),
+    ("PA", _("Pennsylvania")), ("RI", "Rhode Island"), ("SC", _("South Carolina")), ("SD", _("South Dakota")),
     ("TN", "Tennessee"), ("TX", "Texas"), ("UT", "Utah"), ("VT", "Vermont"), ("VA", "Virginia"),
-    ("WA", "Washington"), ("WV", "West Virginia"), ("WI", "Wisconsin"), ("WY", "Wyoming"),
-    ("PR", "Puerto Rico"), ("GU", "Guam"), ("VI", "U.S. Virgin Islands"),
+    ("WA", "Washington"), ("WV", _("West Virginia")), ("WI", "Wisconsin"), ("WY", "Wyoming"),
+    ("PR", "Puerto Rico"), ("GU", "Guam"), ("VI", _("U.S. Virgin Islands")),
 ]  # fmt: skip
+# (Names spelled differently in Spanish go through the catalogue; the others are the same words.)
 
-PHONE_INVALID = "Enter a US phone number with the area code, e.g. (714) 555-0123."
-REACH_ME = "Give a phone number or an email address (or both) so we can reach you."
+PHONE_INVALID = _("Enter a US phone number with the area code, e.g. (714) 555-0123.")
+REACH_ME = _("Give a phone number or an email address (or both) so we can reach you.")
 CARD_EXTENSIONS = "image/jpeg,image/png,image/heic,image/heif,.jpg,.jpeg,.png,.heic,.heif"
 
 
@@ -53,7 +57,8 @@ class NameField(forms.CharField):
         try:
             return clean_person_name(value)
         except ValueError as error:
-            raise forms.ValidationError(str(error), code="invalid_name") from None
+            # The rule's words are English (staff pages share them); the page's language here.
+            raise forms.ValidationError(gettext(str(error)), code="invalid_name") from None
 
 
 class PhoneField(forms.CharField):
@@ -82,7 +87,7 @@ class EmailAddressField(forms.EmailField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 254)
         kwargs.setdefault("widget", forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}))
-        kwargs.setdefault("error_messages", {"invalid": "Enter an email address like name@example.com."})
+        kwargs.setdefault("error_messages", {"invalid": _("Enter an email address like name@example.com.")})
         super().__init__(**kwargs)
 
 
@@ -96,7 +101,8 @@ class DateOfBirthField(forms.Field):
     YYYY-MM-DD as a date picker sends it. Impossible, future and implausibly
     old dates each get their own message."""
 
-    FORMAT_HELP = "Enter the date as month/day/year, e.g. 04/27/1985."
+    # Month first in both languages (US forms, US insurers): the Spanish hint says MM/DD/AAAA.
+    FORMAT_HELP = _("Enter the date as month/day/year, e.g. 04/27/1985.")
     MAX_LENGTH = 20
 
     def __init__(self, *, autocomplete="off", **kwargs):
@@ -105,11 +111,11 @@ class DateOfBirthField(forms.Field):
             text_input(
                 autocomplete=autocomplete,
                 inputmode="numeric",
-                placeholder="MM/DD/YYYY",
+                placeholder=_("MM/DD/YYYY"),
                 maxlength=str(self.MAX_LENGTH),
             ),
         )
-        kwargs.setdefault("help_text", "Month, day and year, e.g. 04/27/1985.")
+        kwargs.setdefault("help_text", _("Month, day and year, e.g. 04/27/1985."))
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -125,16 +131,19 @@ class DateOfBirthField(forms.Field):
         else:
             raise forms.ValidationError(self.FORMAT_HELP, code="invalid_format")
         if len(year) != 4:
-            raise forms.ValidationError("Enter the year with four digits, e.g. 1985.", code="invalid_year")
+            raise forms.ValidationError(_("Enter the year with four digits, e.g. 1985."), code="invalid_year")
         year, month, day = int(year), int(month), int(day)
         if not 1 <= month <= 12:
             raise forms.ValidationError(
-                f"There is no month {month}. " + self.FORMAT_HELP, code="invalid_month"
+                _("There is no month %(month)s. Enter the date as month/day/year, e.g. 04/27/1985."),
+                code="invalid_month",
+                params={"month": month},
             )
         if year < 1 or not 1 <= day <= calendar.monthrange(year, month)[1]:
             raise forms.ValidationError(
-                f"{calendar.month_name[month]} {day} does not exist. Check the day and the month.",
+                _("%(month)s %(day)s does not exist. Check the day and the month."),
                 code="invalid_day",
+                params={"month": MONTHS[month], "day": day},
             )
         return datetime.date(year, month, day)
 
@@ -144,12 +153,13 @@ class DateOfBirthField(forms.Field):
             return
         today = timezone.localdate()
         if value > today:
-            raise forms.ValidationError("A date of birth can't be in the future.", code="future")
+            raise forms.ValidationError(_("A date of birth can't be in the future."), code="future")
         oldest = today.replace(year=today.year - MAX_AGE_YEARS, day=min(today.day, 28))
         if value < oldest:
             raise forms.ValidationError(
-                f"Check the year: that date would make the person over {MAX_AGE_YEARS} years old.",
+                _("Check the year: that date would make the person over %(years)s years old."),
                 code="too_old",
+                params={"years": MAX_AGE_YEARS},
             )
 
 
@@ -157,8 +167,8 @@ class CardPhotoField(forms.FileField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.FileInput(attrs={"accept": CARD_EXTENSIONS}))
-        kwargs.setdefault("help_text", "Optional. A JPEG, PNG or HEIC (iPhone) photo, 10 MB at most.")
-        kwargs.setdefault("error_messages", {"empty": "This file is empty. Choose the photo again."})
+        kwargs.setdefault("help_text", _("Optional. A JPEG, PNG or HEIC (iPhone) photo, 10 MB at most."))
+        kwargs.setdefault("error_messages", {"empty": _("This file is empty. Choose the photo again.")})
         super().__init__(**kwargs)
 
     def clean(self, data, initial=None):

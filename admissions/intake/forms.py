@@ -11,6 +11,8 @@ and its place in the layout, nothing more.
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Field, Fieldset, Layout
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from admissions.contact import normalize_email
 from admissions.models import (
@@ -66,19 +68,24 @@ class IntakeForm(forms.Form):
     consent_kinds: dict[str, str] = {}  # form field -> ConsentText.Kind
     error_css_class = "has-error"
 
-    # Asked on both forms; a form sent without it (an old page) means English.
+    # Asked on both forms; a form sent without it (an old page) means the page's language.
     preferred_language = forms.TypedChoiceField(
-        label="Which language should we use when we contact you?",
+        label=_("Which language should we use when we contact you?"),
         choices=PreferredLanguage.choices,
-        initial=PreferredLanguage.ENGLISH,
+        initial=PreferredLanguage.ENGLISH,  # the page's language: __init__
         required=False,
         empty_value=PreferredLanguage.ENGLISH,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose English or Spanish."},
+        error_messages={"invalid_choice": _("Choose English or Spanish.")},
     )
 
     def __init__(self, *args, consents: dict[str, ConsentText] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The page's language is the first guess (a Spanish form: Spanish),
+        # and what a form sent without the answer means.
+        language = reference.page_language()
+        self.fields["preferred_language"].initial = language
+        self.fields["preferred_language"].empty_value = language
         self.consents = consents or {
             field: current_consent(kind) for field, kind in self.consent_kinds.items()
         }
@@ -150,64 +157,64 @@ class ConsultationForm(IntakeForm):
     }
 
     first_name = NameField(
-        label="First name",
+        label=_("First name"),
         max_length=100,
         widget=text_input(autocomplete="given-name"),
-        error_messages={"required": "Enter your first name."},
+        error_messages={"required": _("Enter your first name.")},
     )
     last_name = NameField(
-        label="Last name",
+        label=_("Last name"),
         max_length=100,
         widget=text_input(autocomplete="family-name"),
-        error_messages={"required": "Enter your last name."},
+        error_messages={"required": _("Enter your last name.")},
     )
     phone = PhoneField(
-        label="Phone number",
+        label=_("Phone number"),
         required=False,
-        help_text="We'll call you on this number. Give a phone number, an email address, or both.",
+        help_text=_("We'll call you on this number. Give a phone number, an email address, or both."),
     )
-    email = EmailAddressField(label="Email address", required=False)
+    email = EmailAddressField(label=_("Email address"), required=False)
     best_time_to_call = forms.ChoiceField(
-        label="Best time to call",
+        label=_("Best time to call"),
         choices=BestTimeToCall.choices,
         initial=BestTimeToCall.ANY,
-        error_messages={"invalid_choice": "Choose a time from the list."},
+        error_messages={"invalid_choice": _("Choose a time from the list.")},
     )
     who_needs_help = forms.ChoiceField(
-        label="Who needs help?",
+        label=_("Who needs help?"),
         choices=WhoNeedsHelp.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Tell us who needs help: you or a loved one."},
+        error_messages={"required": _("Tell us who needs help: you or a loved one.")},
     )
     caller_relation = forms.CharField(
-        label="Your relationship to them",
+        label=_("Your relationship to them"),
         max_length=60,
         required=False,
         widget=text_input(),
-        help_text="Only if you're asking for a loved one, e.g. parent, spouse, sibling or friend.",
+        help_text=_("Only if you're asking for a loved one, e.g. parent, spouse, sibling or friend."),
     )
     level_of_care = forms.ModelChoiceField(
-        label="Program you're interested in (optional)",
+        label=_("Program you're interested in (optional)"),
         queryset=LevelOfCare.objects.none(),
         required=False,
-        empty_label="Not sure yet",
-        error_messages={"invalid_choice": "Choose a program from the list, or “Not sure yet”."},
+        empty_label=_("Not sure yet"),
+        error_messages={"invalid_choice": _("Choose a program from the list, or “Not sure yet”.")},
     )
     message = forms.CharField(
-        label="Anything you'd like us to know (optional)",
+        label=_("Anything you'd like us to know (optional)"),
         max_length=5000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
-        help_text="A coordinator reads this before calling. Share only what you're comfortable with.",
+        help_text=_("A coordinator reads this before calling. Share only what you're comfortable with."),
     )
     heard_about = forms.ChoiceField(
-        label="How did you hear about us? (optional)",
-        choices=[("", "Choose one")] + HeardAboutUs.choices,
+        label=_("How did you hear about us? (optional)"),
+        choices=[("", _("Choose one"))] + HeardAboutUs.choices,
         required=False,
-        error_messages={"invalid_choice": "Choose an answer from the list."},
+        error_messages={"invalid_choice": _("Choose an answer from the list.")},
     )
     contact_consent = forms.BooleanField(
-        error_messages={"required": "Tick the box to let us contact you about your request."},
+        error_messages={"required": _("Tick the box to let us contact you about your request.")},
     )
     automated_contact_consent = forms.BooleanField(required=False)
 
@@ -229,10 +236,12 @@ class ConsultationForm(IntakeForm):
         level = next((level for level in reference.published_levels() if slug and level.slug == slug), None)
         return {"level_of_care": level.pk} if level is not None else {}
 
+    # Drawn per form in the page's language (layout() runs in __init__): legends
+    # and hints are our catalogue's words, template text to crispy-forms.
     def layout(self):
         return Layout(
             Fieldset(
-                "About you",
+                gettext("About you"),
                 "first_name",
                 "last_name",
                 "phone",
@@ -240,14 +249,19 @@ class ConsultationForm(IntakeForm):
                 "best_time_to_call",
                 "preferred_language",
             ),
-            Fieldset("The person and the program", "who_needs_help", "caller_relation", "level_of_care"),
-            Fieldset("Anything else", "message", "heard_about"),
             Fieldset(
-                "Your consent",
+                gettext("The person and the program"), "who_needs_help", "caller_relation", "level_of_care"
+            ),
+            Fieldset(gettext("Anything else"), "message", "heard_about"),
+            Fieldset(
+                gettext("Your consent"),
                 "contact_consent",
                 HTML(
-                    '<p class="form-text" id="automated-consent-hint">The box below is optional; '
-                    "we'll still call you back if you leave it unticked.</p>"
+                    '<p class="form-text" id="automated-consent-hint">'
+                    + gettext(
+                        "The box below is optional; we'll still call you back if you leave it unticked."
+                    )
+                    + "</p>"
                 ),
                 Field("automated_contact_consent", aria_describedby="automated-consent-hint"),
             ),
@@ -259,7 +273,7 @@ class ConsultationForm(IntakeForm):
         if cleaned.get("who_needs_help") == WhoNeedsHelp.LOVED_ONE:
             self._require(
                 "caller_relation",
-                "Tell us how you're related to the person who needs help, e.g. parent or friend.",
+                _("Tell us how you're related to the person who needs help, e.g. parent or friend."),
             )
         else:
             self._errors.pop("caller_relation", None)
@@ -273,118 +287,131 @@ class InsuranceVerificationForm(IntakeForm):
     consent_kinds = {"benefits_authorization": ConsentText.Kind.BENEFITS}
 
     first_name = NameField(
-        label="Patient's first name",
+        label=_("Patient's first name"),
         max_length=100,
         widget=text_input(autocomplete="given-name"),
-        error_messages={"required": "Enter the patient's first name."},
+        error_messages={"required": _("Enter the patient's first name.")},
     )
     last_name = NameField(
-        label="Patient's last name",
+        label=_("Patient's last name"),
         max_length=100,
         widget=text_input(autocomplete="family-name"),
-        error_messages={"required": "Enter the patient's last name."},
+        error_messages={"required": _("Enter the patient's last name.")},
     )
     date_of_birth = DateOfBirthField(
-        label="Patient's date of birth",
+        label=_("Patient's date of birth"),
         autocomplete="bday",
-        error_messages={"required": "Enter the patient's date of birth, e.g. 04/27/1985."},
+        error_messages={"required": _("Enter the patient's date of birth, e.g. 04/27/1985.")},
     )
     phone = PhoneField(
-        label="Your phone number",
+        label=_("Your phone number"),
         required=False,
-        help_text="Where we reach you with the results. Give a phone number, an email address, or both.",
+        help_text=_("Where we reach you with the results. Give a phone number, an email address, or both."),
     )
-    email = EmailAddressField(label="Your email address", required=False)
+    email = EmailAddressField(label=_("Your email address"), required=False)
     state = forms.ChoiceField(
-        label="State the patient lives in",
-        choices=[("", "Choose a state")] + US_STATES,
+        label=_("State the patient lives in"),
+        choices=[("", _("Choose a state"))] + US_STATES,
         initial="CA",
         widget=forms.Select(attrs={"autocomplete": "address-level1"}),
         error_messages={
-            "required": "Choose the state the patient lives in.",
-            "invalid_choice": "Choose a state from the list.",
+            "required": _("Choose the state the patient lives in."),
+            "invalid_choice": _("Choose a state from the list."),
         },
     )
     carrier = forms.ChoiceField(
-        label="Insurance company",
+        label=_("Insurance company"),
         error_messages={
-            "required": "Choose the insurance company, or “Other” if it isn't listed.",
-            "invalid_choice": "Choose an insurance company from the list.",
+            "required": _("Choose the insurance company, or “Other” if it isn't listed."),
+            "invalid_choice": _("Choose an insurance company from the list."),
         },
     )
     carrier_other = forms.CharField(
-        label="Insurance company name, if not in the list",
+        label=_("Insurance company name, if not in the list"),
         max_length=100,
         required=False,
         widget=text_input(),
-        help_text="Only if you chose “Other” above.",
+        help_text=_("Only if you chose “Other” above."),
     )
     member_id = forms.CharField(
-        label="Member ID",
+        label=_("Member ID"),
         max_length=40,
         widget=text_input(autocapitalize="characters", spellcheck="false"),
-        help_text="On the front of the card; sometimes called subscriber or policy ID.",
-        error_messages={"required": "Enter the member ID from the insurance card."},
+        help_text=_("On the front of the card; sometimes called subscriber or policy ID."),
+        error_messages={"required": _("Enter the member ID from the insurance card.")},
     )
     group_number = forms.CharField(
-        label="Group number (optional)",
+        label=_("Group number (optional)"),
         max_length=40,
         required=False,
         widget=text_input(autocapitalize="characters", spellcheck="false"),
     )
     policy_holder = forms.ChoiceField(
-        label="Who holds the insurance policy?",
+        label=_("Who holds the insurance policy?"),
         choices=PolicyHolder.choices,
         initial=PolicyHolder.PATIENT,
         widget=forms.RadioSelect,
-        error_messages={"required": "Tell us who holds the policy."},
+        error_messages={"required": _("Tell us who holds the policy.")},
     )
     holder_first_name = NameField(
-        label="Policy holder's first name", max_length=100, required=False, widget=text_input()
+        label=_("Policy holder's first name"), max_length=100, required=False, widget=text_input()
     )
     holder_last_name = NameField(
-        label="Policy holder's last name", max_length=100, required=False, widget=text_input()
+        label=_("Policy holder's last name"), max_length=100, required=False, widget=text_input()
     )
-    holder_date_of_birth = DateOfBirthField(label="Policy holder's date of birth", required=False)
+    holder_date_of_birth = DateOfBirthField(label=_("Policy holder's date of birth"), required=False)
     holder_relationship = forms.CharField(
-        label="Policy holder's relationship to the patient",
+        label=_("Policy holder's relationship to the patient"),
         max_length=40,
         required=False,
         widget=text_input(),
-        help_text="For example parent or spouse.",
+        help_text=_("For example parent or spouse."),
     )
-    card_front = CardPhotoField(label="Photo of the front of the card (optional)")
-    card_back = CardPhotoField(label="Photo of the back of the card (optional)")
+    card_front = CardPhotoField(label=_("Photo of the front of the card (optional)"))
+    card_back = CardPhotoField(label=_("Photo of the back of the card (optional)"))
     benefits_authorization = forms.BooleanField(
-        error_messages={"required": "Tick the box to let us check the benefits with the insurance company."},
+        error_messages={
+            "required": _("Tick the box to let us check the benefits with the insurance company.")
+        },
     )
 
     HOLDER_FIELDS = {
-        "holder_first_name": "Enter the policy holder's first name.",
-        "holder_last_name": "Enter the policy holder's last name.",
-        "holder_date_of_birth": "Enter the policy holder's date of birth, e.g. 04/27/1960.",
-        "holder_relationship": "Enter the policy holder's relationship to the patient, e.g. parent.",
+        "holder_first_name": _("Enter the policy holder's first name."),
+        "holder_last_name": _("Enter the policy holder's last name."),
+        "holder_date_of_birth": _("Enter the policy holder's date of birth, e.g. 04/27/1960."),
+        "holder_relationship": _("Enter the policy holder's relationship to the patient, e.g. parent."),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.carriers = {str(c.pk): c for c in reference.active_carriers()}
         self.fields["carrier"].choices = (
-            [("", "Choose an insurance company")]
+            [("", gettext("Choose an insurance company"))]
             + [(pk, carrier.name) for pk, carrier in self.carriers.items()]
-            + [(OTHER_CARRIER, "Other (not in this list)")]
+            + [(OTHER_CARRIER, gettext("Other (not in this list)"))]
         )
 
     def layout(self):
         return Layout(
-            Fieldset("The patient", "first_name", "last_name", "date_of_birth", "state"),
-            Fieldset("How we reach you", "phone", "email", "preferred_language"),
-            Fieldset("Insurance", "carrier", "carrier_other", "member_id", "group_number", "policy_holder"),
+            Fieldset(gettext("The patient"), "first_name", "last_name", "date_of_birth", "state"),
+            Fieldset(gettext("How we reach you"), "phone", "email", "preferred_language"),
             Fieldset(
-                "Policy holder, only if it is someone else",
+                gettext("Insurance"),
+                "carrier",
+                "carrier_other",
+                "member_id",
+                "group_number",
+                "policy_holder",
+            ),
+            Fieldset(
+                gettext("Policy holder, only if it is someone else"),
                 HTML(
-                    '<p class="form-text" id="holder-hint">Fill this in only if you chose '
-                    "“Someone else” above, e.g. a parent whose plan covers the patient.</p>"
+                    '<p class="form-text" id="holder-hint">'
+                    + gettext(
+                        "Fill this in only if you chose “Someone else” above, e.g. a parent whose "
+                        "plan covers the patient."
+                    )
+                    + "</p>"
                 ),
                 "holder_first_name",
                 "holder_last_name",
@@ -394,18 +421,24 @@ class InsuranceVerificationForm(IntakeForm):
                 aria_describedby="holder-hint",
             ),
             Fieldset(
-                "Photos of the insurance card",
+                gettext("Photos of the insurance card"),
                 HTML(
-                    '<p class="form-text">Photos help us read the card correctly. They are stored '
-                    "encrypted and seen only by our admissions team.</p>"
-                    '{% if form.errors %}<p class="form-text fw-semibold">If you chose photos, please '
-                    "choose them again: for your privacy, photos are not kept when an answer needs "
-                    "correcting.</p>{% endif %}"
+                    '<p class="form-text">'
+                    + gettext(
+                        "Photos help us read the card correctly. They are stored encrypted and seen "
+                        "only by our admissions team."
+                    )
+                    + '</p>{% if form.errors %}<p class="form-text fw-semibold">'
+                    + gettext(
+                        "If you chose photos, please choose them again: for your privacy, photos are "
+                        "not kept when an answer needs correcting."
+                    )
+                    + "</p>{% endif %}"
                 ),
                 "card_front",
                 "card_back",
             ),
-            Fieldset("Your authorization", "benefits_authorization"),
+            Fieldset(gettext("Your authorization"), "benefits_authorization"),
         )
 
     def error_summary(self):
@@ -415,7 +448,9 @@ class InsuranceVerificationForm(IntakeForm):
             items.append(
                 (
                     "id_card_front",
-                    "Choose your card photos again: they are not kept when an answer needs correcting.",
+                    gettext(
+                        "Choose your card photos again: they are not kept when an answer needs correcting."
+                    ),
                 )
             )
         return items
@@ -452,7 +487,7 @@ class InsuranceVerificationForm(IntakeForm):
         cleaned = super().clean()
         self._reach_me()
         if "carrier" in cleaned and cleaned["carrier"] is None:
-            self._require("carrier_other", "Enter the name of the insurance company.")
+            self._require("carrier_other", _("Enter the name of the insurance company."))
         elif "carrier" in cleaned:
             cleaned["carrier_other"] = ""
         if cleaned.get("policy_holder") == PolicyHolder.SOMEONE_ELSE:

@@ -18,11 +18,12 @@ from django.db.models import Q
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from admissions.contact import name_problem
-from admissions.models import SUBMISSION_MODELS, InsuranceVerification, RequestKind
+from admissions.models import SUBMISSION_MODELS, InsuranceVerification, Language, RequestKind
 from programs.models import SiteFacts
 from sheer_site.task_queue import commits_with_default_database
 
@@ -49,13 +50,26 @@ def _admin_lead_url(lead_id: int) -> str:
     return urljoin(settings.SITE_URL + "/", path.lstrip("/"))
 
 
+def speaks_spanish(submission) -> bool:
+    """The request came through the Spanish form, or asks us to use Spanish."""
+    return Language.SPANISH in (submission.language, submission.preferred_language)
+
+
 def staff_alert_message(submission) -> EmailMessage | None:
     recipients = [a.strip() for a in settings.ADMISSIONS_ALERT_EMAIL.split(",") if a.strip()]
     if not recipients:
         logger.warning("ADMISSIONS_ALERT_EMAIL is empty: no staff alert for submission %s", submission.pk)
         return None
+    # The staff's mail is English whatever page the person used (with the
+    # immediate queue it is built inside the Spanish request).
+    with translation.override(Language.ENGLISH):
+        return _staff_alert(submission, recipients)
+
+
+def _staff_alert(submission, recipients) -> EmailMessage:
     lead = submission.lead
     level = getattr(submission, "level_of_care", None) or lead.level_of_care
+    spanish = speaks_spanish(submission)
     context = {
         "kind": RequestKind(_kind_of(submission)).label,
         "level_of_care": level.name if level else "Not sure / not asked",
@@ -63,9 +77,14 @@ def staff_alert_message(submission) -> EmailMessage | None:
         "returning": lead.received_at != submission.submitted_at,
         "lead_id": lead.pk,
         "admin_url": _admin_lead_url(lead.pk),
+        # Which language, never what was said: a Spanish speaker gets a Spanish-speaking coordinator.
+        "spanish": spanish,
+        "spanish_form": submission.language == Language.SPANISH,
+        "spanish_preferred": submission.preferred_language == Language.SPANISH,
     }
+    in_spanish = ", Spanish" if spanish else ""
     return EmailMessage(
-        subject=f"New {context['kind'].lower()} request (lead {lead.pk})",
+        subject=f"New {context['kind'].lower()} request (lead {lead.pk}{in_spanish})",
         body=render_to_string("admissions/email/staff_alert.txt", context),
         to=recipients,
     )
@@ -86,19 +105,22 @@ def greeting_name(submission) -> str:
 def auto_reply_message(submission) -> EmailMessage | None:
     if not submission.email or submission.lead.contact_stopped_at is not None:
         return None
-    facts = SiteFacts.load()
-    context = {
-        "first_name": greeting_name(submission),
-        "stop_url": stop_contact_url(kind=_kind_of(submission), submission_id=submission.pk),
-        "facts": facts,
-        "callback_minutes": settings.ADMISSIONS_CALLBACK_MINUTES,
-        "insurance": isinstance(submission, InsuranceVerification),
-    }
-    return EmailMessage(
-        subject="We received your request",
-        body=render_to_string("admissions/email/auto_reply.txt", context),
-        to=[submission.email],
-    )
+    # In the language of the page the person used: the words, and the stop
+    # link's address (/es/admisiones/no-contactar/... from a Spanish form).
+    with translation.override(submission.language or Language.ENGLISH):
+        facts = SiteFacts.load()
+        context = {
+            "first_name": greeting_name(submission),
+            "stop_url": stop_contact_url(kind=_kind_of(submission), submission_id=submission.pk),
+            "facts": facts,
+            "callback_minutes": settings.ADMISSIONS_CALLBACK_MINUTES,
+            "insurance": isinstance(submission, InsuranceVerification),
+        }
+        return EmailMessage(
+            subject=gettext("We received your request"),
+            body=render_to_string("admissions/email/auto_reply.txt", context),
+            to=[submission.email],
+        )
 
 
 def _kind_of(submission) -> str:

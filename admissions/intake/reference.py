@@ -6,14 +6,19 @@ neither the form page nor its post asks the database for them.
 
 Nothing personal is kept here: the rows are the site's own wording and lists.
 Which consent version is in force is worked out on each call from the kept
-rows (`effective_from`), so a version that takes effect later needs no save
-to show up on time.
+rows (`effective_from`) and the page's language, so a version that takes
+effect later needs no save to show up on time.
+
+Per language: consent wording is kept once with both languages in it (a form
+token may name either), and `consent_in_force` picks the page's. Carrier
+names are the carriers' own in both languages; the levels of care are the
+public pages' own list (programs.selectors keeps it per language).
 """
 
 from django.db.models.signals import post_delete, post_save
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from admissions.models import ConsentText, InsuranceCarrier
+from admissions.models import ConsentText, InsuranceCarrier, Language, language_of
 from programs import selectors
 from programs.content_cache import content_changed, memoized
 
@@ -24,11 +29,22 @@ def consent_texts() -> dict[int, ConsentText]:
     return memoized("admissions:consent-texts", lambda: {c.pk: c for c in ConsentText.objects.all()})
 
 
-def consent_in_force(kind: str, *, now=None) -> ConsentText | None:
-    """The newest version of `kind` already effective."""
+def page_language() -> str:
+    """The active language (the URL's, sheer_site.middleware) as a Language."""
+    return language_of(translation.get_language())
+
+
+def consent_in_force(kind: str, *, language: str | None = None, now=None) -> ConsentText | None:
+    """The newest version of `kind` already effective in `language` (the
+    page's by default). A language without that wording yet gets the English,
+    so a form is never drawn without its consent."""
     now = now or timezone.now()
+    language = language or page_language()
     effective = [c for c in consent_texts().values() if c.kind == kind and c.effective_from <= now]
-    return max(effective, key=lambda c: c.version, default=None)
+    in_language = [c for c in effective if c.language == language] or [
+        c for c in effective if c.language == Language.ENGLISH
+    ]
+    return max(in_language, key=lambda c: c.version, default=None)
 
 
 def active_carriers() -> list[InsuranceCarrier]:

@@ -15,6 +15,7 @@ from admissions.eligibility.tasks import eligibility_check_enqueue
 from admissions.models import (
     SUBMISSION_MODELS,
     ContactStop,
+    Language,
     Lead,
     LeadEvent,
     RequestKind,
@@ -37,6 +38,8 @@ class RequestContext:
     attribution: dict = field(default_factory=dict)  # landing_page, referrer, utm_*
     # Why the spam checks held it for a person (too_fast, rate_limit), or "".
     possible_spam: str = ""
+    # The language of the form page (admissions.models.Language).
+    language: str = Language.ENGLISH
 
     def submission_fields(self) -> dict:
         allowed = {
@@ -57,6 +60,7 @@ class RequestContext:
             "form_token": self.form_token,
             "client_ip": self.client_ip,
             "page_url": self.page_url[:500],
+            "language": self.language,
             **fields,
         }
 

@@ -15,14 +15,16 @@ The order matters and lives only here:
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from admissions.models import BlockedSubmission
 
-from . import spam
+from . import reference, spam
 from .blank_forms import BlankForm, blank_form
 from .forms import IntakeForm, consents_shown
 from .store import RequestContext, request_store, submission_by_token
 
-RESEND = "We couldn't send your form as it was. Please check your answers and press “Send” again."
+RESEND = _("We couldn't send your form as it was. Please check your answers and press “Send” again.")
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ def intake_submit(
         page_url=page_url,
         attribution=attribution,
         possible_spam=str(flag),
+        # The page's language (its URL): the auto-reply and staff follow it.
+        language=reference.page_language(),
     )
     try:
         # The token was looked up above (step 1): the store does not ask again;

@@ -47,12 +47,14 @@ from .requests import (
     HeardAboutUs,
     InsuranceCarrier,
     InsuranceVerification,
+    Language,
     PolicyHolder,
     PreferredLanguage,
     RateCount,
     Submission,
     WhoNeedsHelp,
     card_image_name,
+    language_of,
 )
 from .scheduling import (
     Appointment,
@@ -138,6 +140,8 @@ __all__ = [
     "LeadEvent",
     "LeadQuerySet",
     "LeadStatus",
+    "Language",
+    "language_of",
     "PolicyHolder",
     "PreferredLanguage",
     "RequestKind",

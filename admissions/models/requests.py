@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from admissions.phi.fields import EncryptedCharField, EncryptedDateField, EncryptedTextField
 
@@ -21,11 +23,26 @@ from .card_photos import card_photo_storage
 from .leads import Channel, Lead, RequestKind
 
 
-class ConsentText(models.Model):
-    """The exact wording of a consent as shown on a form, versioned.
+class Language(models.TextChoices):
+    """The language of a public page (its URL: /es/ is Spanish) and of the
+    wording shown on it. Staff-facing labels: the admin is English."""
 
-    A submission points at the version the person saw; wording is never edited
-    in place, a new version is added instead.
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
+
+
+def language_of(code: str | None) -> str:
+    """A Language for an active-language code ("es", "es-mx", None...); English unless Spanish."""
+    return Language.SPANISH if (code or "").lower().startswith("es") else Language.ENGLISH
+
+
+class ConsentText(models.Model):
+    """The exact wording of a consent as shown on a form, versioned per
+    language: a Spanish page shows the Spanish wording, which says the same
+    legal thing as the English one.
+
+    A submission points at the version the person saw (and so at its
+    language); wording is never edited in place, a new version is added instead.
     """
 
     class Kind(models.TextChoices):
@@ -35,16 +52,21 @@ class ConsentText(models.Model):
         VERBAL = "verbal", "Verbal consent to be contacted (script read by staff)"
 
     kind = models.CharField(max_length=20, choices=Kind)
+    language = models.CharField(max_length=8, choices=Language, default=Language.ENGLISH)
     version = models.PositiveSmallIntegerField()
     text = models.TextField(help_text="Shown word for word next to the checkbox.")
     effective_from = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["kind", "-version"]
-        constraints = [models.UniqueConstraint(fields=["kind", "version"], name="consent_text_version")]
+        ordering = ["kind", "language", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "language", "version"], name="consent_text_language_version"
+            )
+        ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} v{self.version}"
+        return f"{self.get_kind_display()} v{self.version} ({self.get_language_display()})"
 
 
 class InsuranceCarrier(models.Model):
@@ -62,8 +84,10 @@ class InsuranceCarrier(models.Model):
 
 
 class PreferredLanguage(models.TextChoices):
-    ENGLISH = "en", "English"
-    SPANISH = "es", "Español (Spanish)"
+    # Labels through the catalogue: each language is named so its speakers
+    # recognise it (es: "Inglés (English)", "Español"); the admin is English.
+    ENGLISH = "en", pgettext_lazy("preferred language", "English")
+    SPANISH = "es", pgettext_lazy("preferred language", "Español (Spanish)")
 
 
 class Submission(models.Model):
@@ -128,6 +152,16 @@ class Submission(models.Model):
         default=PreferredLanguage.ENGLISH,
         help_text="The language the person asked us to use when we call or write.",
     )
+    # The language of the form page the person used (its URL), set at submit
+    # time; the auto-reply and the thank-you page speak it. Staff-created
+    # leads keep English here; what they asked for is preferred_language.
+    language = models.CharField(
+        "form language",
+        max_length=8,
+        choices=Language,
+        default=Language.ENGLISH,
+        help_text="The language of the web form the person filled in.",
+    )
 
     # Consent evidence: the wording version shown, when, from where.
     client_ip = EncryptedCharField(max_length=45, null=True, blank=True)
@@ -152,25 +186,25 @@ class Submission(models.Model):
 
 
 class BestTimeToCall(models.TextChoices):
-    ANY = "any", "Any time"
-    MORNING = "morning", "Morning (8am–12pm)"
-    AFTERNOON = "afternoon", "Afternoon (12pm–5pm)"
-    EVENING = "evening", "Evening (5pm–9pm)"
+    ANY = "any", _("Any time")
+    MORNING = "morning", _("Morning (8am–12pm)")
+    AFTERNOON = "afternoon", _("Afternoon (12pm–5pm)")
+    EVENING = "evening", _("Evening (5pm–9pm)")
 
 
 class WhoNeedsHelp(models.TextChoices):
-    SELF = "self", "Me"
-    LOVED_ONE = "loved_one", "A loved one"
+    SELF = "self", _("Me")
+    LOVED_ONE = "loved_one", _("A loved one")
 
 
 class HeardAboutUs(models.TextChoices):
-    SEARCH = "search", "Search engine"
-    REFERRAL_PROFESSIONAL = "professional", "Doctor, therapist or other professional"
-    FAMILY_FRIEND = "family_friend", "Family or friend"
-    INSURANCE = "insurance", "My insurance company"
-    SOCIAL = "social", "Social media"
-    ALUMNI = "alumni", "I was a patient before"
-    OTHER = "other", "Other"
+    SEARCH = "search", _("Search engine")
+    REFERRAL_PROFESSIONAL = "professional", _("Doctor, therapist or other professional")
+    FAMILY_FRIEND = "family_friend", _("Family or friend")
+    INSURANCE = "insurance", _("My insurance company")
+    SOCIAL = "social", _("Social media")
+    ALUMNI = "alumni", _("I was a patient before")
+    OTHER = "other", _("Other")
 
 
 class ConsultationRequest(Submission):
@@ -211,8 +245,8 @@ class ConsultationRequest(Submission):
 
 
 class PolicyHolder(models.TextChoices):
-    PATIENT = "patient", "The patient"
-    SOMEONE_ELSE = "someone_else", "Someone else"
+    PATIENT = "patient", _("The patient")
+    SOMEONE_ELSE = "someone_else", _("Someone else")
 
 
 def card_image_name(instance, filename):

@@ -25,6 +25,7 @@ from admissions.models import (
     ConsultationRequest,
     ContactStop,
     InsuranceVerification,
+    Language,
     Lead,
     LeadEvent,
     LeadStatus,
@@ -357,9 +358,13 @@ def lead_spam_delete(*, lead: Lead, actor) -> int:
 # Leads staff record (phone, walk-in, referral, email) --------------------------------
 
 
-def verbal_consent_script() -> ConsentText | None:
-    """The current version of the script a coordinator reads to ask for consent."""
-    return ConsentText.objects.filter(kind=ConsentText.Kind.VERBAL).order_by("-version").first()
+def verbal_consent_script(language: str = Language.ENGLISH) -> ConsentText | None:
+    """The current version of the script a coordinator reads to ask for consent, in `language`."""
+    return (
+        ConsentText.objects.filter(kind=ConsentText.Kind.VERBAL, language=language)
+        .order_by("-version")
+        .first()
+    )
 
 
 FIRST_CONTACT_CHANNELS = (Channel.PHONE, Channel.WALK_IN)

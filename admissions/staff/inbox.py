@@ -133,6 +133,27 @@ class SourceFilter(admin.SimpleListFilter):
         return queryset if value is None else queryset.filter(source=value)
 
 
+class LanguageFilter(admin.SimpleListFilter):
+    """Spanish: a request came through the Spanish form or asks for Spanish
+    (selectors.in_spanish, annotated on every inbox row by LeadAdmin)."""
+
+    title = "language"
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return [("es", "Spanish"), ("en", "English only")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == "es":
+            return queryset.filter(selectors.in_spanish())
+        if value == "en":
+            return queryset.exclude(selectors.in_spanish())
+        raise IncorrectLookupParameters(f"unknown language filter {value!r}")
+
+
 class LeadChangeList(ChangeList):
     search_form_class = EncryptedSearchForm
 

@@ -21,6 +21,7 @@ from admissions.models import (
     ConsultationRequest,
     EligibilityCheck,
     InsuranceVerification,
+    Language,
     Lead,
     LeadEvent,
     LeadStatus,
@@ -129,6 +130,15 @@ def alert_not_sent(*, now=None):
         InsuranceVerification.objects.filter(
             lead=OuterRef("pk"), staff_alert_sent_at=None, submitted_at__lt=before
         )
+    )
+
+
+def in_spanish():
+    """An expression for a lead: one of its requests came through the Spanish
+    form or asks us to use Spanish (the inbox's badge and language filter)."""
+    spanish = Q(language=Language.SPANISH) | Q(preferred_language=Language.SPANISH)
+    return Exists(ConsultationRequest.objects.filter(spanish, lead=OuterRef("pk"))) | Exists(
+        InsuranceVerification.objects.filter(spanish, lead=OuterRef("pk"))
     )
 
 

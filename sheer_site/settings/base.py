@@ -445,11 +445,11 @@ CSRF_COOKIE_HTTPONLY = True
 # second factor, the idle logoff and no-store apply as under the admin.
 STAFF_ONLY_PATH_PREFIXES = ["/preview/"]
 # Besides the admin: paths whose responses no cache may keep (forms, files).
-NO_STORE_PATH_PREFIXES = env.list("NO_STORE_PATH_PREFIXES", default=["/admissions/"])
+NO_STORE_PATH_PREFIXES = env.list("NO_STORE_PATH_PREFIXES", default=["/admissions/", "/es/admisiones/"])
 # Exceptions under those prefixes: pages with nothing personal, the same bytes
 # for everyone and no cookie, which keep the public caching their views declare
 # (the thank-you pages, issue 14; deploy/nginx caches them too).
-CACHEABLE_PATH_PREFIXES = ["/admissions/thank-you/"]
+CACHEABLE_PATH_PREFIXES = ["/admissions/thank-you/", "/es/admisiones/gracias/"]
 
 # Patient data of leads closed or inactive longer than this is erased by
 # `manage.py purge_leads` (run it daily; README).

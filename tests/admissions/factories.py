@@ -110,7 +110,9 @@ def login(client, user):
 
 
 def consent(kind: str) -> ConsentText:
-    text, _ = ConsentText.objects.get_or_create(kind=kind, version=1, defaults={"text": f"Consent ({kind})."})
+    text, _ = ConsentText.objects.get_or_create(
+        kind=kind, language="en", version=1, defaults={"text": f"Consent ({kind})."}
+    )
     return text
 
 

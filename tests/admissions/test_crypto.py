@@ -43,7 +43,7 @@ def make_consultation(message="rotation canary message"):
         best_time_to_call="any",
         who_needs_help="self",
         message=message,
-        contact_consent=ConsentText.objects.get(kind="contact", version=1),
+        contact_consent=ConsentText.objects.get(kind="contact", language="en", version=1),
     )
     return request
 
@@ -63,7 +63,7 @@ def make_insurance_with_card():
         member_id="MEMBER-ROTATE-1",
         policy_holder="patient",
         card_front=card,
-        benefits_authorization=ConsentText.objects.get(kind="benefits"),
+        benefits_authorization=ConsentText.objects.get(kind="benefits", language="en"),
     )
     return request
 

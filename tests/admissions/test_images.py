@@ -230,7 +230,7 @@ def test_files_written_are_deleted_when_the_transaction_fails(private_media, mon
             policy_holder="patient",
             card_front=clean,
             card_back=clean_back,
-            benefits_authorization=ConsentText.objects.get(kind="benefits"),
+            benefits_authorization=ConsentText.objects.get(kind="benefits", language="en"),
         )
     assert files_in(private_media) == []
     assert InsuranceVerification.objects.count() == 0 and Lead.objects.count() == 0
@@ -255,7 +255,7 @@ def test_a_lost_race_on_the_same_token_leaves_no_extra_files(private_media):
         "carrier": InsuranceCarrier.objects.first(),
         "member_id": "M1",
         "policy_holder": "patient",
-        "benefits_authorization": ConsentText.objects.get(kind="benefits"),
+        "benefits_authorization": ConsentText.objects.get(kind="benefits", language="en"),
     }
     first, created = intake.insurance_verification_create(
         context=context, card_front=images.card_photo_clean(upload(jpeg_bytes())), **kwargs

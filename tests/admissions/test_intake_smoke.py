@@ -10,7 +10,7 @@ from admissions.models import ConsentText, ConsultationRequest, Lead
 
 @pytest.mark.django_db
 def test_consultation_is_stored_encrypted_and_deduplicated():
-    consent = ConsentText.objects.get(kind="contact", version=1)
+    consent = ConsentText.objects.get(kind="contact", language="en", version=1)
     context = RequestContext(
         form_token=uuid.uuid4(), client_ip="203.0.113.9", page_url="/admissions/consultation/"
     )

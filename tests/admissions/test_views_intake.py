@@ -67,7 +67,7 @@ def test_consultation_page_has_phone_first_fields_and_the_current_consent_wordin
     assert re.search(r'<input type="email" name="email" autocomplete="email" inputmode="email"', html)
     assert 'name="first_name" autocomplete="given-name"' in html
     assert re.search(r'<label\s+for="id_first_name"', html)
-    contact = ConsentText.objects.get(kind="contact", version=1)
+    contact = ConsentText.objects.get(kind="contact", language="en", version=1)
     assert contact.text in html
     # The TCPA consent is a separate box, not ticked by default.
     tcpa = re.search(r'<input type="checkbox" name="automated_contact_consent"[^>]*>', html).group(0)
@@ -86,7 +86,7 @@ def test_insurance_page_fields(client):
     assert 'accept="image/jpeg,image/png,image/heic' in html
     # Policy holder section is always in the page (works without JavaScript), with a hint.
     assert 'id="policy-holder-details"' in html and "only if you chose" in html
-    assert ConsentText.objects.get(kind="benefits").text in html
+    assert ConsentText.objects.get(kind="benefits", language="en").text in html
 
 
 def test_public_pages_set_no_cookie_and_stay_cacheable(client):
@@ -120,8 +120,10 @@ def test_consultation_is_stored_with_consent_evidence_and_attribution(client, se
     lead = request.lead
     assert (lead.first_name, lead.phone, lead.email) == ("Maria", "+17145550123", "maria@example.com")
     assert lead.level_of_care == level and lead.kind == "consultation" and lead.source == "google"
-    assert request.contact_consent == ConsentText.objects.get(kind="contact", version=1)
-    assert request.automated_contact_consent == ConsentText.objects.get(kind="automated", version=1)
+    assert request.contact_consent == ConsentText.objects.get(kind="contact", language="en", version=1)
+    assert request.automated_contact_consent == ConsentText.objects.get(
+        kind="automated", language="en", version=1
+    )
     assert request.client_ip == "198.51.100.7"
     assert request.page_url == "http://testserver/admissions/consultation/"
     assert request.landing_page.startswith("https://www.example.test/programs/iop/")
@@ -143,7 +145,7 @@ def test_tcpa_consent_left_unticked_stores_none(client):
 
 def test_consent_version_stored_is_the_one_the_form_showed(client):
     token = token_for(ConsultationForm)  # issued while v1 is current
-    ConsentText.objects.create(kind="contact", version=2, text="New wording v2.")
+    ConsentText.objects.create(kind="contact", language="en", version=2, text="New wording v2.")
     post(client, CONSULTATION_URL, consultation_data(form_token=token))
     assert ConsultationRequest.objects.get().contact_consent.version == 1
     # A form served now shows and stores version 2.

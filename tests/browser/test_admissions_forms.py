@@ -30,7 +30,7 @@ def intake_settings(settings, site_content):
     # rows the data migration seeded: put the consent wording and carriers back.
     seeded = importlib.import_module("admissions.migrations.0002_seed_roles_consents_carriers")
     for kind, text in seeded.CONSENTS:
-        ConsentText.objects.get_or_create(kind=kind, version=1, defaults={"text": text})
+        ConsentText.objects.get_or_create(kind=kind, language="en", version=1, defaults={"text": text})
     for order, name in enumerate(seeded.CARRIERS, start=1):
         InsuranceCarrier.objects.get_or_create(name=name, defaults={"order": order * 10})
     # Robots fill forms in milliseconds too; the fill-time and rate-limit

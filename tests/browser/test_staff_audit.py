@@ -61,7 +61,7 @@ def lead_with_card():
         state="CA",
         carrier=InsuranceCarrier.objects.first(),
         member_id="XJH123456789",
-        benefits_authorization=ConsentText.objects.get(kind="benefits", version=1),
+        benefits_authorization=ConsentText.objects.get(kind="benefits", language="en", version=1),
     )
     verification.card_front.save("front.jpg", ContentFile(jpeg("navy")), save=False)
     verification.save()

@@ -79,7 +79,7 @@ def a_lead():
         last_name="Browser",
         phone=phone,
         who_needs_help="self",
-        contact_consent=ConsentText.objects.get(kind="contact", version=1),
+        contact_consent=ConsentText.objects.get(kind="contact", language="en", version=1),
         message="Looking for help for myself.",
     )
     return lead

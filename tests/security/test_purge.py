@@ -75,7 +75,7 @@ def make_lead(name, *, status=LeadStatus.NEW, last_activity_at=NOW, cards=False,
             state="CA",
             carrier=InsuranceCarrier.objects.first(),
             member_id="MEMBER123",
-            benefits_authorization=ConsentText.objects.get(kind="benefits", version=1),
+            benefits_authorization=ConsentText.objects.get(kind="benefits", language="en", version=1),
         )
         verification.card_front.save("front.jpg", ContentFile(b"front of " + name.encode()), save=False)
         verification.card_back.save("back.jpg", ContentFile(b"back of " + name.encode()), save=False)
@@ -89,7 +89,7 @@ def make_lead(name, *, status=LeadStatus.NEW, last_activity_at=NOW, cards=False,
             last_name="Canary",
             phone=phone,
             who_needs_help="self",
-            contact_consent=ConsentText.objects.get(kind="contact", version=1),
+            contact_consent=ConsentText.objects.get(kind="contact", language="en", version=1),
             message="private message",
         )
     LeadEvent.objects.create(lead=lead, at=last_activity_at, kind=LeadEvent.Kind.NOTE, note="clinical note")

@@ -17,7 +17,7 @@ for entry in po:
             entry.flags.remove("fuzzy")
         filled += 1
 po.save()
-missing = [e.msgid for e in po if not e.msgstr and not e.obsolete]
+missing = [e.msgid for e in po if not e.translated() and not e.obsolete]
 print(f"filled {filled}; still untranslated {len(missing)}")
 for msgid in missing:
     print("  ", msgid[:90].replace("\n", " "))
