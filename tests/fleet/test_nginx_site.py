@@ -133,3 +133,7 @@ def test_app_servers_down_public_pages_stale_forms_get_the_outage_page(site):
     assert status == 502
     assert b'href="tel:+1' in body and b"Sorry, something went wrong" in body
     assert headers["cache-control"] == "no-store"
+    status, headers, body = get("/es/admisiones/consulta/")
+    assert status == 502
+    assert b'<html lang="es"' in body and b'href="tel:+1' in body and "algo falló".encode() in body
+    assert headers["cache-control"] == "no-store"
