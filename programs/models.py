@@ -96,6 +96,11 @@ def translation_constraints(prefix: str, unique_per_language=("slug",)) -> list:
     ]
 
 
+def placeholder_slug(english_slug: str, code: str) -> str:
+    """The address a new translation gets until its editor writes a real one."""
+    return f"{english_slug}-{code}"[:100]
+
+
 class TranslatableMixin:
     """A row per language linked to its English original (the Wagtail way):
     each version has its own status, draft, schedule, history and slug."""
@@ -111,6 +116,15 @@ class TranslatableMixin:
             raise ValidationError({"translation_of": "Name the English original this version translates."})
         if self.translation_of.language != ENGLISH:
             raise ValidationError({"translation_of": "Choose the English original, not another translation."})
+        if getattr(self, "status", None) == PublicationStatus.PUBLISHED and self.slug == placeholder_slug(
+            self.translation_of.slug, self.language
+        ):
+            raise ValidationError(
+                {
+                    "slug": "Give this version its own address in its language before publishing (it still has the "
+                    "placeholder made when it was created)."
+                }
+            )
 
     @property
     def original(self):
