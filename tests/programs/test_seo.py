@@ -224,9 +224,9 @@ def test_stored_content_cannot_break_out_of_the_json_ld_script(client, demo_cont
     assert faq_page["mainEntity"][-1]["acceptedAnswer"]["text"] == BREAKOUT
     assert faq_page["mainEntity"][-1]["name"] == "</script>?"
     assert of_type(blocks, "MedicalClinic")[0]["name"] == "Sheer </script><script>alert(2)</script>"
-    # 3 JSON-LD blocks, one Person block per team member (issue 12) and the file
+    # 4 JSON-LD blocks (the page itself since issue 13), one Person block per team member (issue 12) and the file
     people = level.team.filter(active=True).count()
-    assert html.lower().count("<script") == len(parts.scripts()) == 4 + people
+    assert html.lower().count("<script") == len(parts.scripts()) == 5 + people
 
 
 # Licences in the footer
