@@ -24,7 +24,7 @@ ABOUT = "/about/"
 
 def _fresh_spanish(original, slug, *, publish, name=None):
     """original's Spanish version made as the admin makes it, with its own slug."""
-    translations.version_in(original, "es") and translations.version_in(original, "es").delete()
+    original.translations.all().delete()  # the demo's own Spanish version, if loaded
     copy, _left_out = translations.create_translation(original, "es")
     copy.slug = slug
     if name:
@@ -116,12 +116,8 @@ def test_slugs_are_unique_per_language(iop_es):
 def test_publishing_with_the_placeholder_slug_is_refused(iop):
     from django.core.exceptions import ValidationError
 
-    copy, _ = (
-        translations.create_translation(iop, "es") if not translations.version_in(iop, "es") else (None, [])
-    )
-    if copy is None:
-        translations.version_in(iop, "es").delete()
-        copy, _ = translations.create_translation(iop, "es")
+    iop.translations.all().delete()
+    copy, _left_out = translations.create_translation(iop, "es")
     assert copy.slug == "intensive-outpatient-program-es"
     copy.status = PublicationStatus.PUBLISHED
     with pytest.raises(ValidationError) as caught:
@@ -249,3 +245,16 @@ def test_team_shows_spanish_text_or_marks_english(client, demo_content):
     assert "Directora clínica" in html
     bios = [el for el in parse(html).elements if el.tag == "p" and el.text.strip() == person.bio]
     assert bios and all(el.attrs.get("lang") == "en" for el in bios)
+
+
+def test_a_plain_page_pair_names_each_other_and_keeps_its_role(client, demo_content):
+    about = Page.objects.get(language="en", slug="about")
+    spanish = _fresh_spanish(about, "quienes-somos", publish=True)
+    html = client.get("/es/quienes-somos/").content.decode()
+    expected = {"en": SITE_URL + ABOUT, "es": SITE_URL + "/es/quienes-somos/", "x-default": SITE_URL + ABOUT}
+    assert hreflangs(html) == expected == hreflangs(client.get(ABOUT).content.decode())
+    (page_ld,) = [b for b in json_ld(html) if b["@type"] == "WebPage"]
+    assert page_ld["inLanguage"] == "es" and page_ld["name"] == spanish.title
+    # In the Spanish header with its English original (chosen by the original's slug).
+    header = html.split('class="site-nav"')[1].split("</ul>")[0]
+    assert 'href="/es/quienes-somos/"' in header
