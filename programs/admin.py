@@ -44,6 +44,7 @@ class LevelOfCareAdmin(DraftAdmin):
     preview_url_name = "programs:preview_program"
     list_display = [
         "name",
+        "language_column",
         "short_name",
         "schedule",
         "status",
@@ -54,15 +55,15 @@ class LevelOfCareAdmin(DraftAdmin):
         "updated_by",
         "preview_column",
     ]
-    list_filter = ["status", ReviewFilter]
+    list_filter = ["language", "status", ReviewFilter]
     list_editable = ["order"]
     search_fields = ["name", "short_name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["services", "team"]
-    readonly_fields = ["publication_state", "preview_link", "updated_at", "updated_by"]
+    readonly_fields = ["publication_state", "language_versions", "preview_link", "updated_at", "updated_by"]
     inlines = [FrequentlyAskedQuestionInline]
     fieldsets = [
-        (None, {"fields": ["publication_state", "preview_link", "publish_at"]}),
+        (None, {"fields": ["publication_state", "language_versions", "preview_link", "publish_at"]}),
         (None, {"fields": ["name", "short_name", "slug", "asam_level", "order"]}),
         ("Page", {"fields": ["summary", "body", "hero_picture", "image", "image_alt"]}),
         ("Clinical team and review", {"fields": ["team", ("reviewed_by", "reviewed_on")]}),
@@ -86,7 +87,9 @@ class LevelOfCareAdmin(DraftAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("updated_by", "draft_updated_by")
+        return (
+            super().get_queryset(request).select_related("updated_by", "draft_updated_by", "translation_of")
+        )
 
     @admin.display(description="Clinical review", ordering="reviewed_on")
     def clinical_review(self, obj):
@@ -109,6 +112,7 @@ class PageAdmin(DraftAdmin):
     preview_url_name = "programs:preview_page"
     list_display = [
         "title",
+        "language_column",
         "slug",
         "status",
         "draft_column",
@@ -118,12 +122,12 @@ class PageAdmin(DraftAdmin):
         "updated_by",
         "preview_column",
     ]
-    list_filter = ["status", "show_in_footer"]
+    list_filter = ["language", "status", "show_in_footer"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["publication_state", "preview_link", "updated_at", "updated_by"]
+    readonly_fields = ["publication_state", "language_versions", "preview_link", "updated_at", "updated_by"]
     fieldsets = [
-        (None, {"fields": ["publication_state", "preview_link", "publish_at"]}),
+        (None, {"fields": ["publication_state", "language_versions", "preview_link", "publish_at"]}),
         (None, {"fields": ["title", "menu_title", "slug", "summary", "body"]}),
         ("Footer", {"fields": ["show_in_footer", "order"]}),
         ("Search engines", {"fields": ["seo_title", "seo_description"]}),
@@ -131,18 +135,27 @@ class PageAdmin(DraftAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("updated_by", "draft_updated_by")
+        return (
+            super().get_queryset(request).select_related("updated_by", "draft_updated_by", "translation_of")
+        )
 
 
 @admin.register(Service)
 class ServiceAdmin(HistoryAdmin):
-    list_display = ["name", "description", "program_count", "order"]
+    list_display = ["name", "language", "translation_of", "description", "program_count", "order"]
     list_editable = ["order"]
+    list_filter = ["language"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "description"]
+    fields = ["language", "translation_of", "name", "slug", "description", "order"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_program_count=Count("levels_of_care"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("translation_of")
+            .annotate(_program_count=Count("levels_of_care"))
+        )
 
     @admin.display(description="Programs offering it", ordering="_program_count")
     def program_count(self, obj):
@@ -156,7 +169,7 @@ class SiteFactsAdmin(HistoryAdmin):
         (None, {"fields": ["name"]}),
         ("Admissions line", {"fields": ["admissions_phone", "admissions_phone_display", "email"]}),
         ("Address", {"fields": ["street_address", "locality", "region", "postal_code"]}),
-        ("Hours", {"fields": ["hours", "opening_hours_spec"]}),
+        ("Hours", {"fields": ["hours", "hours_es", "opening_hours_spec"]}),
     ]
 
     def has_add_permission(self, request):
@@ -211,6 +224,7 @@ class PersonAdmin(HistoryAdmin):
     autocomplete_fields = []
     fieldsets = [
         (None, {"fields": ["name", "slug", "credentials", "role", "photo", "bio"]}),
+        ("In Spanish", {"fields": ["role_es", "bio_es"]}),
         ("Licence", {"fields": ["license_type", "license_number", "license_verify_url"]}),
         ("On the site", {"fields": ["active", "order"]}),
     ]

@@ -63,6 +63,7 @@ def fallback_facts():
         region="",
         postal_code="",
         hours="Admissions answers 24 hours a day, 7 days a week",
+        hours_in_language="",
     )
 
 
@@ -73,6 +74,6 @@ def fallback_chrome():
         footer_pages=[],
         licenses=[],
         accreditations=[],
-        header_page_slugs=(),
+        header_pages=[],
         json_ld=None,
     )

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.utils import timezone
 
-from . import demo_art
+from . import demo_art, demo_content_es
 from .models import (
     Accreditation,
     FrequentlyAskedQuestion,
@@ -727,6 +727,7 @@ def load_demo_content(*, reset=False) -> dict:
     for data in ACCREDITATIONS:
         data = dict(data)
         _ensure(Accreditation, {"name": data.pop("name")}, data, reset=reset)
+    demo_content_es.load_spanish_demo_content(reset=reset)
 
     return {
         "levels of care": LevelOfCare.objects.count(),

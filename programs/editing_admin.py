@@ -8,6 +8,7 @@ draft…" are separate pages that ask first. Restoring a version from the
 history puts it in the draft and never changes what is live.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
@@ -17,14 +18,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import get_text_list
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import drafts, history
+from . import drafts, history, translations
 from .forms import DraftChildFormSet, DraftForm, EditorForm
-from .models import PublicationStatus
+from .models import ENGLISH, PublicationStatus, Service, placeholder_slug
 
 PUBLISH, SAVE_DRAFT, RESTORE = "_publish", "_save_draft", "_restore"
 
@@ -171,6 +172,8 @@ class DraftAdmin(HistoryAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            request._programs_language = obj.language  # the services offered are in it
         editing = getattr(request, "_programs_editing", None)
         if obj is not None and editing is not None:
             obj._working_before = drafts.working_copy(obj)
@@ -210,6 +213,13 @@ class DraftAdmin(HistoryAdmin):
     def _publishing(self, request):
         editing = getattr(request, "_programs_editing", None) or {}
         return request.method == "POST" and PUBLISH in request.POST and "restoring" not in editing
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # A program lists services in its own language only.
+        if db_field.related_model is Service:
+            language = getattr(request, "_programs_language", ENGLISH)
+            kwargs["queryset"] = Service.objects.filter(language=language)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -311,6 +321,11 @@ class DraftAdmin(HistoryAdmin):
                 view(self.discard_draft_view),
                 name=f"{info[0]}_{info[1]}_discard_draft",
             ),
+            path(
+                "<path:object_id>/translate/<str:language>/",
+                view(self.add_translation_view),
+                name=f"{info[0]}_{info[1]}_translate",
+            ),
         ]
 
     def _confirm(self, request, object_id, *, allowed, refused, question, consequences, button, act):
@@ -384,7 +399,104 @@ class DraftAdmin(HistoryAdmin):
             act=act,
         )
 
+    def add_translation_view(self, request, object_id, language):
+        """ "Add the Spanish version": asks first, then creates an unpublished
+        copy of the English original and opens it."""
+        names = dict(settings.LANGUAGES)
+        original = self.get_object(request, unquote(object_id))
+        if original is None or language not in names or language == ENGLISH:
+            raise Http404
+        if not self.has_add_permission(request) or not self.has_change_permission(request, original):
+            raise PermissionDenied
+        change_url = self._url("change", quote(original.pk))
+        if original.language != ENGLISH:
+            self.message_user(request, "Translations are added from the English original.", messages.WARNING)
+            return HttpResponseRedirect(change_url)
+        existing = translations.version_in(original, language)
+        if existing is not None:
+            self.message_user(request, f"The {names[language]} version already exists.", messages.WARNING)
+            return HttpResponseRedirect(self._url("change", quote(existing.pk)))
+        if request.method == "POST":
+            copy, left_out = translations.create_translation(original, language, user=request.user)
+            self.log_addition(request, copy, f"Created as the {names[language]} version of “{original}”.")
+            message = (
+                f"Created the {names[language]} version as a copy of the English, not on the site. Translate "
+                f"every field, give it its own address (slug) in place of “{copy.slug}”, then publish."
+            )
+            if left_out:
+                message += (
+                    f" Services without a {names[language]} version were left out: "
+                    f"{get_text_list([str(s) for s in left_out], 'and')}."
+                )
+            if getattr(copy, "reviewed_by_id", 0) is None:
+                message += " The clinical review is empty: a clinician should check the translation."
+            self.message_user(request, message, messages.SUCCESS)
+            return HttpResponseRedirect(self._url("change", quote(copy.pk)))
+        opts = self.model._meta
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Add the {names[language]} version of “{original}”?",
+            "subtitle": None,
+            "object": original,
+            "opts": opts,
+            "app_label": opts.app_label,
+            "consequences": [
+                f"A new {names[language]} {opts.verbose_name} is made as a copy of the English text, to translate.",
+                "It is not on the site: it stays hidden until you publish it, and it has its own draft, "
+                "preview and history.",
+                f"Its address starts as a placeholder (“{placeholder_slug(original.slug, language)}”) "
+                "that you must change before publishing.",
+            ],
+            "button": f"Yes, add the {names[language]} version",
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/programs/confirm_action.html", context)
+
     # --- what the editor sees ------------------------------------------
+
+    def _preview_url(self, obj):
+        # At the row's own language's address: /es/preview/… for Spanish.
+        return obj.reverse_in_language(self.preview_url_name, pk=obj.pk)
+
+    @admin.display(description="Language versions")
+    def language_versions(self, obj):
+        """Each language's version of this content: its state and a link, or
+        a link to add it."""
+        if obj is None or obj.pk is None:
+            return "English. Once saved, you can add the Spanish version."
+        original = obj.original
+        rows = []
+        for code, name in settings.LANGUAGES:
+            version = translations.version_in(original, code)
+            if version is None:
+                add = self._url("translate", quote(original.pk), code)
+                rows.append(
+                    format_html(
+                        '<li>{}: not yet written. <a href="{}">Add the {} version</a></li>', name, add, name
+                    )
+                )
+                continue
+            state = "published" if version.is_published else "draft (not on the site)"
+            if version.draft_updated_at is not None:
+                state += ", with unpublished changes"
+            label = format_html("<strong>{}</strong> (this one)", name) if version.pk == obj.pk else name
+            rows.append(
+                format_html(
+                    '<li>{}: {}. <a href="{}">Edit</a> · <a href="{}" target="_blank" rel="noopener">Preview</a></li>',
+                    label,
+                    state,
+                    self._url("change", quote(version.pk)),
+                    self._preview_url(version),
+                )
+            )
+        return format_html(
+            '<ul class="language-versions">{}</ul>', format_html_join("", "{}", ((row,) for row in rows))
+        )
+
+    @admin.display(description="Language", ordering="language")
+    def language_column(self, obj):
+        return dict(settings.LANGUAGES).get(obj.language, obj.language)
 
     def draft_entry(self, obj):
         if obj.draft is None:
@@ -395,7 +507,7 @@ class DraftAdmin(HistoryAdmin):
             "who": who(obj.draft_updated_by),
             "changes": history.changed_fields(self.model, live, drafts.complete(obj, obj.draft)),
             "compare_url": f"{self._url('compare', quote(obj.pk))}?a=live&b=draft",
-            "preview_url": reverse(self.preview_url_name, kwargs={"pk": obj.pk}),
+            "preview_url": self._preview_url(obj),
             "publish_at": when(obj.publish_at),
         }
 
@@ -433,7 +545,7 @@ class DraftAdmin(HistoryAdmin):
     def preview_link(self, obj):
         if not obj.pk:
             return "Save first to preview."
-        url = reverse(self.preview_url_name, kwargs={"pk": obj.pk})
+        url = self._preview_url(obj)
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">Open preview</a> (shows the draft; opens in a new tab)',
             url,
@@ -441,14 +553,14 @@ class DraftAdmin(HistoryAdmin):
 
     @admin.display(description="Preview")
     def preview_column(self, obj):
-        url = reverse(self.preview_url_name, kwargs={"pk": obj.pk})
+        url = self._preview_url(obj)
         return format_html('<a href="{}" target="_blank" rel="noopener">Preview</a>', url)
 
     def view_on_site(self, obj):
         # The public URL 404s for content that is not live; send staff to the preview instead.
         if obj.is_published:
             return obj.get_absolute_url()
-        return reverse(self.preview_url_name, kwargs={"pk": obj.pk})
+        return self._preview_url(obj)
 
 
 class DraftChildInline(admin.StackedInline):

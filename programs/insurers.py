@@ -8,11 +8,14 @@ and this page reads it. Until then the page says to call.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 # Plans the center does not take, said plainly on the page. Not in the payer
 # directory: government programmes the center is not contracted with.
 NOT_ACCEPTED = (
-    ("Medi-Cal", "California's Medicaid program, including Medi-Cal managed-care plans"),
-    ("Medicare", "including Medicare Advantage plans"),
+    ("Medi-Cal", gettext_lazy("California's Medicaid program, including Medi-Cal managed-care plans")),
+    ("Medicare", gettext_lazy("including Medicare Advantage plans")),
 )
 
 
@@ -43,7 +46,7 @@ def _public_note(note: str) -> str:
     # Staff notes are written for coordinators; only HMO and Medi-Cal caveats matter to a family.
     lowered = note.casefold()
     if "hmo" in lowered:
-        return "HMO plans usually need a referral or authorization first; we check this for you."
+        return _("HMO plans usually need a referral or authorization first; we check this for you.")
     if "medi-cal" in lowered:
-        return "Commercial and Marketplace plans only, not Medi-Cal plans."
+        return _("Commercial and Marketplace plans only, not Medi-Cal plans.")
     return ""

@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .markup import lines, render_markdown
 
@@ -28,10 +30,14 @@ class PublicationStatus(models.TextChoices):
 # Where an editor's unpublished work and its schedule are kept, beside the live
 # columns. Not content: never in a version, never copied by publishing.
 DRAFT_STATE_FIELDS = ("draft", "draft_updated_at", "draft_updated_by", "publish_at")
+# Which language a row is in, and its English original: set once when the
+# version is created ("Add the Spanish version"), never part of a draft.
+TRANSLATION_FIELDS = ("language", "translation_of")
 # Kept by the site itself, not typed by an editor.
 NOT_DRAFTED_FIELDS = (
     "id",
     "status",
+    *TRANSLATION_FIELDS,
     "body_html",
     "created_at",
     "updated_at",
@@ -40,14 +46,128 @@ NOT_DRAFTED_FIELDS = (
 )
 
 
+ENGLISH = "en"
+
+
+def language_field():
+    return models.CharField(
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default=ENGLISH,
+        editable=False,
+        help_text="The language of this version. English rows are the originals; another language's "
+        "row is created from one with “Add the Spanish version”.",
+    )
+
+
+def translation_of_field(verbose_name):
+    # PROTECT: deleting an English original must not take its translations
+    # with it unseen (CASCADE), nor leave them without an original (SET_NULL,
+    # which the check below forbids). Delete the translations first.
+    return models.ForeignKey(
+        "self",
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="translations",
+        help_text="The English original this row translates; empty for English rows.",
+    )
+
+
+def translation_constraints(prefix: str, unique_per_language=("slug",)) -> list:
+    """One version per language per original, English rows are originals and
+    others translate one, and each field in unique_per_language unique within
+    a language (a Spanish slug may repeat an English one)."""
+    return [
+        *(
+            models.UniqueConstraint(fields=["language", name], name=f"{prefix}_{name}_per_language")
+            for name in unique_per_language
+        ),
+        models.UniqueConstraint(
+            fields=["translation_of", "language"], name=f"{prefix}_one_version_per_language"
+        ),
+        models.CheckConstraint(
+            condition=models.Q(language=ENGLISH, translation_of__isnull=True)
+            | (~models.Q(language=ENGLISH) & models.Q(translation_of__isnull=False)),
+            name=f"{prefix}_translation_has_english_original",
+        ),
+    ]
+
+
+def placeholder_slug(english_slug: str, code: str) -> str:
+    """The address a new translation gets until its editor writes a real one."""
+    return f"{english_slug}-{code}"[:100]
+
+
+class TranslatableMixin:
+    """A row per language linked to its English original (the Wagtail way):
+    each version has its own status, draft, schedule, history and slug."""
+
+    def clean_translation(self):
+        if self.language == ENGLISH:
+            if self.translation_of_id is not None:
+                raise ValidationError(
+                    {"translation_of": "An English row is an original: it translates nothing."}
+                )
+            return
+        if self.translation_of_id is None:
+            raise ValidationError({"translation_of": "Name the English original this version translates."})
+        if self.translation_of.language != ENGLISH:
+            raise ValidationError({"translation_of": "Choose the English original, not another translation."})
+        if getattr(self, "status", None) == PublicationStatus.PUBLISHED and self.slug == placeholder_slug(
+            self.translation_of.slug, self.language
+        ):
+            raise ValidationError(
+                {
+                    "slug": "Give this version its own address in its language before publishing (it still has the "
+                    "placeholder made when it was created)."
+                }
+            )
+
+    @property
+    def original(self):
+        """The English original (self for an English row): what leads and
+        reports should point at, whatever language the visitor read."""
+        return self.translation_of if self.translation_of_id else self
+
+    @property
+    def original_id(self):
+        return self.translation_of_id or self.pk
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=PublicationStatus.PUBLISHED)
 
+    def in_language(self, code=None):
+        """Rows in this language (default: the active one)."""
+        return self.filter(language=code or translation.get_language() or ENGLISH)
 
-class PublishableContent(models.Model):
-    """Fields every public page shares: publication state and search metadata."""
+    def with_published_versions(self):
+        """Each row with the slug of its published version in every language
+        (`_slug_<code>`), in the same query: the language switch and hreflang
+        then cost nothing."""
+        original = Coalesce(OuterRef("translation_of_id"), OuterRef("pk"))
+        return self.annotate(
+            **{
+                f"_slug_{code}": Subquery(
+                    self.model.objects.published()
+                    .filter(language=code)
+                    .filter(models.Q(pk=original) | models.Q(translation_of_id=original))
+                    .values("slug")[:1]
+                )
+                for code, _name in settings.LANGUAGES
+            }
+        )
 
+
+class PublishableContent(TranslatableMixin, models.Model):
+    """Fields every public page shares: language, publication state and search metadata."""
+
+    language = language_field()
+    translation_of = translation_of_field("English original")
     status = models.CharField(
         max_length=10,
         choices=PublicationStatus,
@@ -142,6 +262,26 @@ class PublishableContent(models.Model):
     def has_unpublished_changes(self):
         return self.draft is not None
 
+    def published_versions(self) -> dict:
+        """{language: a stand-in for this content's published version in it, or
+        None}: enough for get_absolute_url(). From with_published_versions()'s
+        annotation when present, else one query."""
+        slugs = {code: getattr(self, f"_slug_{code}", False) for code, _name in settings.LANGUAGES}
+        if False in slugs.values():
+            found = (
+                type(self)
+                .objects.published()
+                .filter(models.Q(pk=self.original_id) | models.Q(translation_of_id=self.original_id))
+                .values_list("language", "slug")
+            )
+            slugs = {code: None for code in slugs} | dict(found)
+        return {code: type(self)(language=code, slug=slug) if slug else None for code, slug in slugs.items()}
+
+    def reverse_in_language(self, name, **kwargs):
+        # A row's address is in its own language, whatever language is active.
+        with translation.override(self.language):
+            return reverse(name, kwargs=kwargs)
+
     @classmethod
     def drafted_fields(cls):
         """The concrete fields a draft holds: what an editor types, plus the
@@ -149,11 +289,38 @@ class PublishableContent(models.Model):
         return [f for f in cls._meta.concrete_fields if f.name not in NOT_DRAFTED_FIELDS]
 
 
-class Service(models.Model):
-    """A therapy or support service; levels of care share them."""
+class ServiceQuerySet(models.QuerySet):
+    def in_language(self, code=None):
+        return self.filter(language=code or translation.get_language() or ENGLISH)
 
-    name = models.CharField(max_length=80, unique=True, help_text="For example “Family therapy”.")
-    slug = models.SlugField(max_length=80, unique=True, help_text="Used in links; lower case and hyphens.")
+
+class Service(TranslatableMixin, models.Model):
+    """A therapy or support service; levels of care in the same language share them."""
+
+    language = models.CharField(
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default=ENGLISH,
+        help_text="The language of this service's name and description. A program lists only services "
+        "in its own language.",
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name="English original",
+        on_delete=models.PROTECT,  # as for pages: delete the translations first
+        null=True,
+        blank=True,
+        related_name="translations",
+        limit_choices_to={"language": ENGLISH},
+        help_text="For a Spanish service: the English service it translates, so “Add the Spanish version” "
+        "of a program can offer it. Empty for English services.",
+    )
+    name = models.CharField(
+        max_length=80, help_text="For example “Family therapy”. Unique within a language."
+    )
+    slug = models.SlugField(
+        max_length=80, help_text="Used in links; lower case and hyphens. Unique within a language."
+    )
     description = models.CharField(
         max_length=300,
         blank=True,
@@ -161,23 +328,30 @@ class Service(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
 
+    objects = ServiceQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "name"]
+        constraints = translation_constraints("service", ("slug", "name"))
 
     def __str__(self):
-        return self.name
+        return self.name if self.language == ENGLISH else f"{self.name} ({self.language})"
+
+    def clean(self):
+        self.clean_translation()
 
 
 class LevelOfCare(PublishableContent):
     """A treatment program such as Intensive Outpatient (IOP)."""
 
     name = models.CharField(
-        max_length=100, unique=True, help_text="Full name, e.g. “Intensive Outpatient Program”."
+        max_length=100,
+        help_text="Full name, e.g. “Intensive Outpatient Program”. Unique within a language.",
     )
     slug = models.SlugField(
         max_length=100,
-        unique=True,
-        help_text="The page address: /programs/<slug>/. Changing it breaks existing links.",
+        help_text="The page address: /programs/<slug>/ (Spanish: /es/programas/<slug>/). Unique within a "
+        "language. Changing it breaks existing links.",
     )
     short_name = models.CharField(max_length=12, help_text="Abbreviation, e.g. “IOP”.")
     asam_level = models.CharField(
@@ -290,15 +464,17 @@ class LevelOfCare(PublishableContent):
                 condition=models.Q(hours_per_day_min__lte=models.F("hours_per_day_max")),
                 name="level_of_care_hours_range",
             ),
+            *translation_constraints("level_of_care", ("slug", "name")),
         ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("programs:detail", kwargs={"slug": self.slug})
+        return self.reverse_in_language("programs:detail", slug=self.slug)
 
     def clean(self):
+        self.clean_translation()
         errors = {}
         if (
             self.days_per_week_min
@@ -407,8 +583,8 @@ class Page(PublishableContent):
     )
     slug = models.SlugField(
         max_length=100,
-        unique=True,
-        help_text="The page address: /<slug>/. Changing it breaks existing links.",
+        help_text="The page address: /<slug>/ (Spanish: /es/<slug>/). Unique within a language. Changing "
+        "it breaks existing links.",
     )
     summary = models.CharField(
         max_length=300,
@@ -422,14 +598,16 @@ class Page(PublishableContent):
 
     class Meta:
         ordering = ["order", "title"]
+        constraints = translation_constraints("page")
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("programs:page", kwargs={"slug": self.slug})
+        return self.reverse_in_language("programs:page", slug=self.slug)
 
     def clean(self):
+        self.clean_translation()
         # The meta description comes from one of these; a published page without
         # either would show search engines an empty snippet.
         if self.status == PublicationStatus.PUBLISHED and not (
@@ -472,6 +650,13 @@ class SiteFacts(models.Model):
         max_length=120,
         default="Admissions answers 24 hours a day, 7 days a week",
         help_text="Opening hours as a sentence for people.",
+    )
+    hours_es = models.CharField(
+        "Hours in Spanish",
+        max_length=120,
+        blank=True,
+        help_text="The same sentence in Spanish, for the Spanish pages, e.g. “Admisiones atiende las 24 "
+        "horas, los 7 días de la semana”. Leave blank to show the English sentence there.",
     )
     opening_hours_spec = models.CharField(
         "Opening hours (machine-readable)",
@@ -522,6 +707,13 @@ class SiteFacts(models.Model):
     @property
     def same_as_list(self):
         return lines(self.same_as)
+
+    @property
+    def hours_in_language(self):
+        """The hours in the active language; empty when not written in it."""
+        if translation.get_language() == "es":
+            return self.hours_es
+        return self.hours
 
 
 class License(models.Model):
@@ -701,6 +893,20 @@ class Person(models.Model):
         help_text="The licensing board's public lookup where anyone can check the licence.",
     )
     bio = models.TextField(max_length=600, help_text="Two or three plain sentences. Plain text.")
+    role_es = models.CharField(
+        "Role in Spanish",
+        max_length=100,
+        blank=True,
+        help_text="e.g. “Directora clínica”. Leave blank and the Spanish pages show the English role, "
+        "marked as English.",
+    )
+    bio_es = models.TextField(
+        "Bio in Spanish",
+        max_length=600,
+        blank=True,
+        help_text="The bio in plain Spanish. Leave blank and the Spanish team page shows the English bio, "
+        "marked as English.",
+    )
     photo = models.ForeignKey(
         Picture,
         on_delete=models.SET_NULL,
@@ -723,6 +929,29 @@ class Person(models.Model):
 
     def get_absolute_url(self):
         return reverse("programs:team") + f"#{self.slug}"
+
+    def _in_language(self, english, spanish):
+        # (text, lang attribute): English shown on a Spanish page says so.
+        language = translation.get_language() or ENGLISH
+        if language == "es" and spanish.strip():
+            return spanish, ""
+        return english, "" if language == ENGLISH else ENGLISH
+
+    @property
+    def role_shown(self):
+        return self._in_language(self.role, self.role_es)[0]
+
+    @property
+    def role_lang(self):
+        return self._in_language(self.role, self.role_es)[1]
+
+    @property
+    def bio_shown(self):
+        return self._in_language(self.bio, self.bio_es)[0]
+
+    @property
+    def bio_lang(self):
+        return self._in_language(self.bio, self.bio_es)[1]
 
     def clean(self):
         if self.license_verify_url and not self.license_number.strip():

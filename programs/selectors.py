@@ -4,7 +4,7 @@ query count per page stays fixed."""
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import structured_data
 from .content_cache import memoized
@@ -18,8 +18,8 @@ class SiteChrome:
     footer_pages: list = field(default_factory=list)
     licenses: list = field(default_factory=list)
     accreditations: list = field(default_factory=list)
-    # Plain pages important enough for the header as well as the footer.
-    header_page_slugs: tuple = ("about", "insurance", "sober-living")
+    # Footer pages also in the header, in this language.
+    header_pages: list = field(default_factory=list)
 
     @property
     def json_ld(self):
@@ -46,18 +46,43 @@ def site_facts_for_error_page() -> SiteFacts | None:
         return _last_known_facts
 
 
+# Plain pages important enough for the header as well as the footer, by the
+# English original's slug, so a translation is in the header with its original.
+HEADER_PAGE_SLUGS = ("about", "insurance", "sober-living")
+
+
+def _language() -> str:
+    return translation.get_language() or "en"
+
+
+def _memoized(key, build):
+    """memoized() under a key that includes the active language: a worker
+    never serves a Spanish row to an English page, or the other way round."""
+    return memoized((_language(), *key), build)
+
+
 def site_chrome() -> SiteChrome:
     # Keyed by day as well: a licence disappears the day after it expires.
-    return memoized(("chrome", timezone.localdate()), _site_chrome)
+    return _memoized(("chrome", timezone.localdate()), _site_chrome)
 
 
 def _site_chrome() -> SiteChrome:
+    footer_pages = list(
+        Page.objects.published()
+        .in_language()
+        .filter(show_in_footer=True)
+        .select_related("translation_of")
+        .only("title", "menu_title", "slug", "order", "language", "translation_of__slug")
+    )
     return SiteChrome(
         facts=site_facts(),
-        programs=list(LevelOfCare.objects.published().only("name", "short_name", "slug", "order")),
-        footer_pages=list(
-            Page.objects.published().filter(show_in_footer=True).only("title", "menu_title", "slug", "order")
+        programs=list(
+            LevelOfCare.objects.published()
+            .in_language()
+            .only("name", "short_name", "slug", "order", "language")
         ),
+        footer_pages=footer_pages,
+        header_pages=[page for page in footer_pages if page.original.slug in HEADER_PAGE_SLUGS],
         licenses=list(License.objects.filter(expires_on__gte=timezone.localdate())),
         accreditations=list(Accreditation.objects.select_related("seal")),
     )
@@ -68,11 +93,14 @@ def _active_team():
 
 
 def level_of_care_detail(*, slug):
-    """A published level of care with its services, FAQs, team, reviewer and picture loaded."""
-    return memoized(
+    """The published level of care with this slug in the active language, its
+    services, FAQs, team, reviewer, picture and other languages' versions loaded."""
+    return _memoized(
         ("level", slug),
         lambda: (
             LevelOfCare.objects.published()
+            .in_language()
+            .with_published_versions()
             .select_related("hero_picture", "reviewed_by")
             .prefetch_related("services", "faqs", Prefetch("team", queryset=_active_team()))
             .get(slug=slug)
@@ -81,19 +109,24 @@ def level_of_care_detail(*, slug):
 
 
 def team():
-    return memoized("team", lambda: list(_active_team()))
+    return _memoized(("team",), lambda: list(_active_team()))
 
 
 def home_picture():
     """The first facility picture, for the top of the home page."""
     from .models import Picture, PictureKind
 
-    return memoized("home-picture", lambda: Picture.objects.filter(kind=PictureKind.FACILITY).first())
+    return _memoized(("home-picture",), lambda: Picture.objects.filter(kind=PictureKind.FACILITY).first())
 
 
 def levels_of_care_for_comparison():
-    return memoized("levels", lambda: list(LevelOfCare.objects.published()))
+    """The published levels of care in the active language, in their order."""
+    return _memoized(("levels",), lambda: list(LevelOfCare.objects.published().in_language()))
 
 
 def published_page(*, slug):
-    return memoized(("page", slug), lambda: Page.objects.published().get(slug=slug))
+    """The published page with this slug in the active language, with its other versions."""
+    return _memoized(
+        ("page", slug),
+        lambda: Page.objects.published().in_language().with_published_versions().get(slug=slug),
+    )

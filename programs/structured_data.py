@@ -3,6 +3,8 @@ BreadcrumbList, FAQPage, Person). Templates only serialize what is built here.""
 
 from django.conf import settings
 from django.templatetags.static import static
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 def absolute(path: str) -> str:
@@ -49,8 +51,9 @@ def person(member) -> dict:
         "@type": "Person",
         "@id": absolute(member.get_absolute_url().replace("#", "#person-")),
         "name": member.name,
-        "jobTitle": member.role,
-        "description": member.bio,
+        # In the page's language when written in it (else the English text).
+        "jobTitle": member.role_shown,
+        "description": member.bio_shown,
         "url": absolute(member.get_absolute_url()),
         "worksFor": {"@id": absolute("/#organization")},
     }
@@ -60,7 +63,7 @@ def person(member) -> dict:
         credential = {
             "@type": "EducationalOccupationalCredential",
             "credentialCategory": "license",
-            "name": member.license_type or "Professional license",
+            "name": member.license_type or _("Professional license"),
             "identifier": member.license_number,
         }
         if member.license_verify_url:
@@ -91,12 +94,34 @@ def breadcrumb_list(crumbs) -> dict | None:
     }
 
 
-def faq_page(faqs) -> dict | None:
+def web_page(obj, *, medical=False) -> dict:
+    """The page itself in its language: a level of care (MedicalWebPage, with
+    its clinical review) or a plain page, named and described by that row."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage" if medical else "WebPage",
+        "@id": absolute(obj.get_absolute_url()),
+        "url": absolute(obj.get_absolute_url()),
+        "name": obj.title,
+        "description": obj.description,
+        "inLanguage": obj.language,
+        "isPartOf": {"@type": "WebSite", "url": absolute("/")},
+        "publisher": {"@id": absolute("/#organization")},
+    }
+    reviewer = getattr(obj, "reviewed_by", None)
+    if medical and reviewer is not None and obj.reviewed_on:
+        data["lastReviewed"] = obj.reviewed_on.isoformat()
+        data["reviewedBy"] = {"@type": "Person", "name": reviewer.name}
+    return data
+
+
+def faq_page(faqs, language=None) -> dict | None:
     if not faqs:
         return None
     return {
         "@context": "https://schema.org",
         "@type": "FAQPage",
+        "inLanguage": language or translation.get_language(),
         "mainEntity": [
             {
                 "@type": "Question",

@@ -3,25 +3,44 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 from django_otp.decorators import otp_required
 
 from . import drafts, insurers, renditions, selectors, structured_data
+from .languages import alternates_for_content
 from .models import LevelOfCare, Page
 
 # Public pages: the same bytes for everyone, so a shared cache (nginx) may
 # keep them. ConditionalGetMiddleware adds the ETag for 304s.
 public_page = cache_control(public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)
 
-HOME = ("Home", "/")
-PROGRAMS = ("Programs", "/programs/")
+
+# Breadcrumbs in the active language: names from the catalogue, paths reversed.
+def _home():
+    return (_("Home"), reverse("programs:home"))
+
+
+def _programs():
+    return (_("Programs"), reverse("programs:list"))
 
 
 def _page(request, template, *, crumbs=(), status=200, **context):
     context["breadcrumbs"] = list(crumbs)
     context["breadcrumbs_ld"] = structured_data.breadcrumb_list(context["breadcrumbs"])
     return render(request, template, context, status=status)
+
+
+def _versions(obj, *, preview=False):
+    """The language switch and hreflang for content: each language's PUBLISHED
+    version only (a preview names the row itself for its own language)."""
+    versions = obj.published_versions()
+    if preview:
+        versions[obj.language] = obj
+    return alternates_for_content(versions)
 
 
 @require_safe
@@ -42,7 +61,7 @@ def team(request):
     return _page(
         request,
         "programs/team.html",
-        crumbs=[HOME, ("Our clinical team", "/team/")],
+        crumbs=[_home(), (_("Our clinical team"), reverse("programs:team"))],
         team=members,
         people_ld=structured_data.people(members),
     )
@@ -54,25 +73,28 @@ def program_list(request):
     return _page(
         request,
         "programs/program_list.html",
-        crumbs=[HOME, PROGRAMS],
+        crumbs=[_home(), _programs()],
         levels=selectors.levels_of_care_for_comparison(),
     )
 
 
-def _render_level(request, level, *, services=None, faqs=None, team=None, **context):
+def _render_level(request, level, *, services=None, faqs=None, team=None, preview=False, **context):
     faqs = list(level.faqs.all()) if faqs is None else faqs
     team = list(level.team.all()) if team is None else team
     return _page(
         request,
         "programs/program_detail.html",
-        crumbs=[HOME, PROGRAMS, (level.name, level.get_absolute_url())],
+        crumbs=[_home(), _programs(), (level.name, level.get_absolute_url())],
         canonical_path=level.get_absolute_url(),
+        alternates=_versions(level, preview=preview),
         level=level,
         services=list(level.services.all()) if services is None else services,
         faqs=faqs,
-        faq_ld=structured_data.faq_page(faqs),
+        faq_ld=structured_data.faq_page(faqs, level.language),
+        page_ld=structured_data.web_page(level, medical=True),
         team=team,
         people_ld=structured_data.people(team),
+        preview=preview,
         **context,
     )
 
@@ -80,6 +102,8 @@ def _render_level(request, level, *, services=None, faqs=None, team=None, **cont
 @require_safe
 @public_page
 def program_detail(request, slug):
+    # The slug in the URL's language only: a page not published in this
+    # language is a 404, never the English text under a Spanish address.
     try:
         level = selectors.level_of_care_detail(slug=slug)
     except LevelOfCare.DoesNotExist:
@@ -93,7 +117,7 @@ def comparison(request):
     return _page(
         request,
         "programs/comparison.html",
-        crumbs=[HOME, ("Levels of care", "/levels-of-care/")],
+        crumbs=[_home(), (_("Levels of care"), reverse("programs:comparison"))],
         levels=selectors.levels_of_care_for_comparison(),
     )
 
@@ -105,24 +129,43 @@ def page_detail(request, slug):
         page = selectors.published_page(slug=slug)
     except Page.DoesNotExist:
         raise Http404("No such page") from None
+    return _render_page(request, page)
+
+
+def _render_page(request, page, *, preview=False, **context):
     return _page(
         request,
         "programs/page_detail.html",
-        crumbs=[HOME, (page.title, page.get_absolute_url())],
+        crumbs=[_home(), (page.title, page.get_absolute_url())],
+        canonical_path=page.get_absolute_url(),
+        alternates=_versions(page, preview=preview),
         page=page,
-        insurers=insurers.directory() if page.slug == "insurance" else None,
+        page_ld=structured_data.web_page(page),
+        # The page's role, not its address: a translation has its own slug.
+        insurers=insurers.directory() if page.original.slug == "insurance" else None,
+        show_licenses=page.original.slug == "licensing",
+        preview=preview,
+        **context,
     )
 
 
 # Staff previews: the draft if there is one (else what is live, or would
-# be), through the public templates; never cached, never indexed.
+# be), through the public templates; never cached, never indexed. In the
+# row's own language, whichever address the preview was opened at.
 def _preview_of(model, pk):
     try:
-        obj = model.objects.select_related("draft_updated_by").get(pk=pk)
+        obj = model.objects.select_related("draft_updated_by", "translation_of").get(pk=pk)
     except model.DoesNotExist:
         raise Http404("Nothing to preview") from None
     drafts.apply(obj, drafts.working_copy(obj))
-    return obj, {"preview": True, "preview_of_draft": obj.draft is not None, "preview_object": obj}
+    return obj, {"preview_of_draft": obj.draft is not None, "preview_object": obj}
+
+
+def _in_language_of(obj, render_page):
+    with translation.override(obj.language):
+        response = render_page()
+    response["Content-Language"] = obj.language
+    return response
 
 
 @never_cache
@@ -132,13 +175,17 @@ def _preview_of(model, pk):
 def preview_program(request, pk):
     level, context = _preview_of(LevelOfCare, pk)
     relations = drafts.preview_relations(level)
-    return _render_level(
-        request,
+    return _in_language_of(
         level,
-        services=relations["services"],
-        faqs=relations["faqs"],
-        team=[member for member in relations["team"] if member.active],
-        **context,
+        lambda: _render_level(
+            request,
+            level,
+            services=relations["services"],
+            faqs=relations["faqs"],
+            team=[member for member in relations["team"] if member.active],
+            preview=True,
+            **context,
+        ),
     )
 
 
@@ -148,15 +195,7 @@ def preview_program(request, pk):
 @require_safe
 def preview_page(request, pk):
     page, context = _preview_of(Page, pk)
-    return _page(
-        request,
-        "programs/page_detail.html",
-        crumbs=[HOME, (page.title, page.get_absolute_url())],
-        canonical_path=page.get_absolute_url(),
-        page=page,
-        insurers=insurers.directory() if page.slug == "insurance" else None,
-        **context,
-    )
+    return _in_language_of(page, lambda: _render_page(request, page, preview=True, **context))
 
 
 @require_safe
@@ -177,14 +216,16 @@ def rendition(request, name):
 @require_safe
 @public_page
 def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        # The admin path is deliberately not listed: robots.txt is public.
-        "Disallow: /preview/",
-        "Disallow: /admissions/thank-you/",
-        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
-        "",
-    ]
+    lines = ["User-agent: *"]
+    # The admin path is deliberately not listed: robots.txt is public.
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            home = reverse("programs:home")
+            thanks = reverse("admissions:consultation_thanks")
+        lines.append(f"Disallow: {home}preview/")
+        # The thank-you pages' folder: /admissions/thank-you/, /es/admisiones/gracias/.
+        lines.append(f"Disallow: {thanks.rstrip('/').rsplit('/', 1)[0]}/")
+    lines += [f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain")
 
 

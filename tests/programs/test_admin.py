@@ -190,7 +190,12 @@ def test_preview_link_in_the_admin_opens_the_draft(admin_client, demo_content):
         el.attrs["href"] for el in parse(change_page).find_all("a") if "/preview/" in el.attrs.get("href", "")
     ]
     assert links, "no preview link on the change page"
-    assert set(links) == {reverse("programs:preview_program", kwargs={"pk": level.pk})}
+    own = reverse("programs:preview_program", kwargs={"pk": level.pk})
+    # Its own preview, and each other language's version's (issue 13), at that language's address.
+    versions = [level, *level.translations.all()]
+    assert own in links
+    assert set(links) == {v.reverse_in_language("programs:preview_program", pk=v.pk) for v in versions}
+    links = [own]
 
     preview = admin_client.get(links[0])
     assert preview.status_code == 200
@@ -230,9 +235,8 @@ def test_the_changelist_preview_column_opens_each_draft(admin_client, demo_conte
     model.objects.update(status=PublicationStatus.DRAFT)
     parts = parse(admin_client.get(admin_url(model, "changelist")).content.decode())
     links = sorted(el.attrs["href"] for el in parts.find_all("a") if el.text == "Preview")
-    assert links == sorted(
-        reverse(view, kwargs={"pk": pk}) for pk in model.objects.values_list("pk", flat=True)
-    )
+    # Each row's preview at its own language's address (/es/preview/… for Spanish rows).
+    assert links == sorted(obj.reverse_in_language(view, pk=obj.pk) for obj in model.objects.all())
     for link in links:
         assert admin_client.get(link).status_code == 200
 

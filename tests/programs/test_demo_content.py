@@ -32,9 +32,23 @@ MODELS = [
 ]
 
 
+TRANSLATED = {Service, LevelOfCare, Page}
+
+
 def snapshot():
-    counts = {model.__name__: model.objects.count() for model in MODELS}
-    counts["level-service links"] = LevelOfCare.services.through.objects.count()
+    """Counts of the English demo rows (the Spanish ones: test_demo_content_es.py), ids of all rows."""
+    counts = {
+        model.__name__: (
+            model.objects.filter(language="en") if model in TRANSLATED else model.objects
+        ).count()
+        for model in MODELS
+    }
+    counts["FrequentlyAskedQuestion"] = FrequentlyAskedQuestion.objects.filter(
+        level_of_care__language="en"
+    ).count()
+    counts["level-service links"] = LevelOfCare.services.through.objects.filter(
+        levelofcare__language="en"
+    ).count()
     ids = {model.__name__: sorted(model.objects.values_list("pk", flat=True)) for model in MODELS}
     return counts, ids
 
@@ -59,9 +73,10 @@ def test_loading_twice_changes_nothing(capsys):
         "Picture": 7,  # three illustrations, four portrait placeholders
         "level-service links": 9 + 9 + 6,
     }
+    # The summary counts every language's rows.
     assert (
-        "Demo content loaded: 3 levels of care, 9 services, 7 pages, 1 licenses, 4 team members, 7 pictures."
-        in capsys.readouterr().out
+        f"Demo content loaded: {LevelOfCare.objects.count()} levels of care, {Service.objects.count()} services, "
+        f"{Page.objects.count()} pages, 1 licenses, 4 team members, 7 pictures." in capsys.readouterr().out
     )
 
 
@@ -104,7 +119,7 @@ def test_demo_content_is_all_published_and_valid():
 
 def test_demo_copy_keeps_the_seed_facts():
     load_demo_content()
-    iop = LevelOfCare.objects.get(slug="intensive-outpatient-program")
+    iop = LevelOfCare.objects.get(language="en", slug="intensive-outpatient-program")
     assert (iop.days_per_week_min, iop.days_per_week_max) == (3, 5)
     assert iop.typical_length == "30 to 60 days"
     assert iop.lives_at_home
@@ -114,7 +129,8 @@ def test_demo_copy_keeps_the_seed_facts():
     assert len(iop.benefit_list) == 9
     assert len(iop.criteria_list) == 3
     assert set(iop.services.values_list("slug", flat=True)) == {slug for slug, _, _ in SERVICES}
-    php, op = LevelOfCare.objects.get(short_name="PHP"), LevelOfCare.objects.get(short_name="OP")
+    english = LevelOfCare.objects.filter(language="en")
+    php, op = english.get(short_name="PHP"), english.get(short_name="OP")
     assert not php.lives_at_home
     assert php.order < iop.order < op.order
     for level in (php, op):
@@ -173,6 +189,7 @@ def test_make_run_twice_keeps_an_editors_change(admin_client):
 
 def test_loading_again_adds_only_what_is_missing():
     call_command("load_demo_content")
+    Page.objects.filter(translation_of__slug="accessibility").delete()  # translations first (PROTECT)
     Page.objects.filter(slug="accessibility").delete()
     level = LevelOfCare.objects.get(slug="outpatient-program")
     level.faqs.all().delete()  # an editor removed them: not put back

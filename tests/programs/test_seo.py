@@ -39,8 +39,8 @@ def test_settings_site_url_is_the_one_these_tests_expect():
 
 
 def test_the_public_url_list_covers_every_published_page(demo_content):
-    published = [level.get_absolute_url() for level in LevelOfCare.objects.published()]
-    published += [page.get_absolute_url() for page in Page.objects.published()]
+    published = [level.get_absolute_url() for level in LevelOfCare.objects.published().in_language("en")]
+    published += [page.get_absolute_url() for page in Page.objects.published().in_language("en")]
     assert sorted(STATIC_PUBLIC_URLS + published) == sorted(PUBLIC_URLS)
 
 
@@ -224,9 +224,9 @@ def test_stored_content_cannot_break_out_of_the_json_ld_script(client, demo_cont
     assert faq_page["mainEntity"][-1]["acceptedAnswer"]["text"] == BREAKOUT
     assert faq_page["mainEntity"][-1]["name"] == "</script>?"
     assert of_type(blocks, "MedicalClinic")[0]["name"] == "Sheer </script><script>alert(2)</script>"
-    # 3 JSON-LD blocks, one Person block per team member (issue 12) and the file
+    # 4 JSON-LD blocks (the page itself since issue 13), one Person block per team member (issue 12) and the file
     people = level.team.filter(active=True).count()
-    assert html.lower().count("<script") == len(parts.scripts()) == 4 + people
+    assert html.lower().count("<script") == len(parts.scripts()) == 5 + people
 
 
 # Licences in the footer
@@ -301,6 +301,11 @@ def test_sitemap_lists_exactly_the_published_pages_on_site_url(client, demo_cont
     expected = [*STATIC_PUBLIC_URLS, "/admissions/consultation/", "/admissions/verify-insurance/"]
     expected += [u for u in PROGRAM_URLS if u != "/programs/outpatient-program/"]
     expected += [u for u in PAGE_URLS if u != "/privacy/"]
+    # Every fixed page in Spanish too, and whatever Spanish content is published.
+    expected += ["/es/", "/es/programas/", "/es/niveles-de-atencion/", "/es/equipo/"]
+    expected += ["/es/admisiones/consulta/", "/es/admisiones/verificar-seguro/"]
+    expected += [obj.get_absolute_url() for obj in LevelOfCare.objects.published().in_language("es")]
+    expected += [obj.get_absolute_url() for obj in Page.objects.published().in_language("es")]
     assert sorted(locations) == sorted(SITE_URL + u for u in expected)
     assert len(locations) == len(set(locations))
 
@@ -325,6 +330,9 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_the_admin_path_private(clien
     assert f"Sitemap: {SITE_URL}/sitemap.xml" in lines
     assert "User-agent: *" in lines
     assert "Disallow: /preview/" in lines
+    assert "Disallow: /admissions/thank-you/" in lines
+    assert "Disallow: /es/preview/" in lines
+    assert "Disallow: /es/admisiones/gracias/" in lines
     assert "Disallow: /" not in lines  # the public site stays crawlable
     assert settings.ADMIN_PATH.strip("/") not in body
     assert "admin" not in body.lower()

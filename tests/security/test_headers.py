@@ -26,7 +26,7 @@ PUBLIC = {
     "programs:detail",
     "programs:comparison",
     "programs:page",
-    "robots_txt",
+    "robots_txt",  # outside i18n_patterns since issue 13: no namespace
     "programs:team",  # the clinical team page (issue 12), once it lands
     # Issue 14: the same words for everyone, nothing personal, no cookie.
     "admissions:consultation_thanks",
