@@ -223,7 +223,7 @@ class ConsultationForm(IntakeForm):
         field = self.fields["level_of_care"]
         # The post is checked against the database; the list shown comes from
         # the worker's copy of the published levels (no query to draw it).
-        field.queryset = LevelOfCare.objects.published()
+        field.queryset = LevelOfCare.objects.published().in_language()
         self.levels = reference.published_levels()
         field.choices = [("", field.empty_label)] + [
             (level.pk, field.label_from_instance(level)) for level in self.levels
@@ -266,6 +266,11 @@ class ConsultationForm(IntakeForm):
                 Field("automated_contact_consent", aria_describedby="automated-consent-hint"),
             ),
         )
+
+    def clean_level_of_care(self):
+        # Leads and reports count the program, not the language it was read in.
+        level = self.cleaned_data.get("level_of_care")
+        return level.original if level is not None else None
 
     def clean(self):
         cleaned = super().clean()

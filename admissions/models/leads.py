@@ -244,6 +244,8 @@ class Lead(models.Model):
         null=True,
         blank=True,
         related_name="leads",
+        # The English original: a Spanish form's choice is stored as the program it translates.
+        limit_choices_to={"language": "en"},
         help_text="Level of care the person asked about; empty means not sure.",
     )
     source = models.CharField(

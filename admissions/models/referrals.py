@@ -41,7 +41,11 @@ class ReferralPartner(models.Model):
         verbose_name="owning coordinator",
     )
     levels_of_care = models.ManyToManyField(
-        "programs.LevelOfCare", blank=True, related_name="+", help_text="Levels of care they accept."
+        "programs.LevelOfCare",
+        blank=True,
+        related_name="+",
+        limit_choices_to={"language": "en"},
+        help_text="Levels of care they accept.",
     )
     payers = models.ManyToManyField(
         "admissions.InsuranceCarrier", blank=True, related_name="+", help_text="Insurance they accept."

@@ -220,8 +220,14 @@ class ConsultationRequest(Submission):
     )
     patient_first_name = EncryptedCharField("patient's first name", max_length=100, blank=True)
     patient_last_name = EncryptedCharField("patient's last name", max_length=100, blank=True)
+    # The English original, whatever language the form was in (one program, one row in reports).
     level_of_care = models.ForeignKey(
-        "programs.LevelOfCare", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "programs.LevelOfCare",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"language": "en"},
     )
     message = EncryptedTextField(blank=True)
     heard_about = models.CharField("heard about us", max_length=20, choices=HeardAboutUs, blank=True)

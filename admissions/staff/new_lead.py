@@ -65,7 +65,7 @@ class NewLeadForm(forms.Form):
     )
     level_of_care = forms.ModelChoiceField(
         label="Level of care asked about",
-        queryset=LevelOfCare.objects.all(),
+        queryset=LevelOfCare.objects.filter(language="en"),
         required=False,
         empty_label="Not sure",
     )

@@ -387,3 +387,25 @@ def test_nginx_treats_the_spanish_form_paths_like_the_english_ones():
     assert f"location = {insurance} {{\n        client_max_body_size 24m;" in conf
     assert f'"~^{thanks}" 0;' in conf and f'"~^{private}" 1;' in conf
     assert conf.index(f'"~^{thanks}" 0;') < conf.index(f'"~^{private}" 1;')  # first match wins
+
+
+def test_a_spanish_program_choice_is_stored_as_the_program_it_translates(
+    client, alert_inbox, django_capture_on_commit_callbacks
+):
+    from programs.models import LevelOfCare
+
+    spanish_iop = LevelOfCare.objects.get(slug="programa-intensivo-ambulatorio", language="es")
+    english_iop = spanish_iop.translation_of
+    page = client.get(ES_CONSULTATION).content.decode()
+    assert f'value="{spanish_iop.pk}"' in page and f'value="{english_iop.pk}"' not in page
+
+    response = post(
+        client, ES_CONSULTATION, es_consultation(level_of_care=spanish_iop.pk), django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 303
+    request = ConsultationRequest.objects.get()
+    assert request.level_of_care == english_iop and request.lead.level_of_care == english_iop
+    # The English form does not take a Spanish row either way.
+    refused = post(client, CONSULTATION_URL, consultation_data(level_of_care=spanish_iop.pk))
+    assert refused.status_code == 400
+    assert ConsultationRequest.objects.count() == 1
