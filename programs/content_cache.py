@@ -76,8 +76,14 @@ def content_changed(**kwargs):
     transaction.on_commit(_set_new_version)
 
 
+# Other per-worker memories of published content (programs.page_memo), forgotten with this one.
+_also_forget: list = []
+
+
 def clear():
     global _version_seen
     with _lock:
         _memo.clear()
     _version_seen = ("", 0.0)
+    for forget in _also_forget:
+        forget()

@@ -18,10 +18,12 @@ import threading
 import time
 from functools import wraps
 
+from django.core.signals import setting_changed
 from django.http import HttpResponse
 from django.middleware.csp import get_nonce
 from django.utils import timezone
 
+from . import content_cache
 from .content_cache import MEMO_SECONDS, current_version
 
 # Bounded by the number of published pages in each language; this only guards
@@ -87,3 +89,8 @@ def _has_other_headers(response) -> bool:
 def clear():
     with _lock:
         _pages.clear()
+
+
+content_cache._also_forget.append(clear)
+# A page holds SITE_URL, the phone fallback and other settings (tests change them).
+setting_changed.connect(lambda **kwargs: clear(), dispatch_uid="page-memo-settings", weak=False)

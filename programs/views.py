@@ -13,10 +13,14 @@ from django_otp.decorators import otp_required
 from . import drafts, insurers, renditions, selectors, structured_data
 from .languages import alternates_for_content
 from .models import LevelOfCare, Page
+from .page_memo import memoized_page
+
 
 # Public pages: the same bytes for everyone, so a shared cache (nginx) may
 # keep them. ConditionalGetMiddleware adds the ETag for 304s.
-public_page = cache_control(public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)
+def public_page(view):
+    # ... and each worker keeps the rendered page until content changes (page_memo).
+    return memoized_page(cache_control(public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)(view))
 
 
 # Breadcrumbs in the active language: names from the catalogue, paths reversed.
