@@ -400,7 +400,10 @@ def test_a_spanish_program_choice_is_stored_as_the_program_it_translates(
     assert f'value="{spanish_iop.pk}"' in page and f'value="{english_iop.pk}"' not in page
 
     response = post(
-        client, ES_CONSULTATION, es_consultation(level_of_care=spanish_iop.pk), django_capture_on_commit_callbacks
+        client,
+        ES_CONSULTATION,
+        es_consultation(level_of_care=spanish_iop.pk),
+        django_capture_on_commit_callbacks,
     )
     assert response.status_code == 303
     request = ConsultationRequest.objects.get()
