@@ -279,8 +279,14 @@ class PublishableContent(TranslatableMixin, models.Model):
 
     def reverse_in_language(self, name, **kwargs):
         # A row's address is in its own language, whatever language is active.
-        with translation.override(self.language):
-            return reverse(name, kwargs=kwargs)
+        # Kept on the instance (keyed by the slug too): the rows in the header
+        # and footer are shared by every page a worker draws.
+        key = (name, self.language, *sorted(kwargs.items()))
+        urls = self.__dict__.setdefault("_urls", {})
+        if key not in urls:
+            with translation.override(self.language):
+                urls[key] = reverse(name, kwargs=kwargs)
+        return urls[key]
 
     @classmethod
     def drafted_fields(cls):

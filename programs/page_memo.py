@@ -19,6 +19,7 @@ import time
 from functools import wraps
 
 from django.core.signals import setting_changed
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.middleware.csp import get_nonce
 from django.utils import timezone
@@ -39,7 +40,13 @@ def memoized_page(view):
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        version, day, now = current_version(), timezone.localdate(), time.monotonic()
+        try:
+            version = current_version()
+        except (OperationalError, InterfaceError):
+            # The shared cache is in the database: during an outage every page
+            # is drawn afresh (the thank-you pages still render without it).
+            return view(request, *args, **kwargs)
+        day, now = timezone.localdate(), time.monotonic()
         hit = _pages.get(request.path)
         if hit is not None and hit[0] == version and hit[1] == day and now < hit[2]:
             response = HttpResponse(hit[3], content_type=hit[4])

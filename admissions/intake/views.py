@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from admissions.access.audit import client_ip
 from admissions.models import RequestKind
+from programs.page_memo import memoized_page
 
 from . import spam
 from .attribution import attribution_from_post, attribution_initial
@@ -101,7 +102,9 @@ verify_insurance.form_class = InsuranceVerificationForm
 
 # Public like a program page (settings.CACHEABLE_PATH_PREFIXES lets it through
 # the no-store rule for /admissions/): nothing personal is on it, no cookie is set.
-thank_you_page = cache_control(public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)
+def thank_you_page(view):
+    # The same words for everyone: public, and kept per worker like a program page.
+    return memoized_page(cache_control(public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)(view))
 
 
 def _thank_you(request, kind):
