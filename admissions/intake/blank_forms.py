@@ -19,6 +19,10 @@ language (its URL), so an English form drawn after a Spanish one is English.
 from dataclasses import dataclass
 
 from crispy_forms.utils import render_crispy_form
+from django.middleware.csp import get_nonce
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from programs.content_cache import memoized
@@ -51,3 +55,43 @@ def _draw(form_class: type[IntakeForm], initial: dict) -> BlankForm:
         consent_ids=tuple(form.consent_ids),
         multipart=form.is_multipart(),
     )
+
+
+# The whole blank form page is drawn once per worker too, with these marks
+# where each visitor's own values go: the CSRF token, the signed form token
+# and the attribution inputs. Letters and digits only, so escaping leaves them be.
+HOLES = {
+    "csrf_token": "SHEERHOLECSRF7f3a",
+    "form_token": "SHEERHOLEFORM7f3a",
+    "attribution": "SHEERHOLEATTR7f3a",
+}
+
+
+@dataclass(frozen=True)
+class BlankPage:
+    html: str
+
+    def fill(self, *, csrf_token: str, form_token: str, attribution: str) -> str:
+        return (
+            self.html.replace(HOLES["csrf_token"], escape(csrf_token))
+            .replace(HOLES["form_token"], escape(form_token))
+            .replace(HOLES["attribution"], attribution)
+        )
+
+
+def blank_page(request, template: str, blank: BlankForm, context_for) -> BlankPage | None:
+    """The page around a blank form, drawn once per worker per content version
+    and day (the footer's licences and year), language and path; None when the
+    page cannot be shared (it used a CSP nonce while drawing)."""
+    key = ("admissions:blank-page", template, request.path, blank, timezone.localdate())
+    page = memoized(key, lambda: _draw_page(request, template, blank, context_for))
+    return page or None
+
+
+def _draw_page(request, template, blank, context_for):
+    context = context_for(blank=blank, form_token=HOLES["form_token"], attribution_html=HOLES["attribution"])
+    context["csrf_token"] = HOLES["csrf_token"]
+    html = render_to_string(template, context, request=request)
+    if get_nonce(request) or HOLES["csrf_token"] not in html or HOLES["form_token"] not in html:
+        return False  # not shareable: draw this page per request
+    return BlankPage(html)

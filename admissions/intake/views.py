@@ -9,9 +9,11 @@ thank-you page.
 """
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -19,7 +21,7 @@ from admissions.access.audit import client_ip
 from admissions.models import RequestKind
 from programs.page_memo import memoized_page
 
-from . import spam
+from . import blank_forms, spam
 from .attribution import attribution_from_post, attribution_initial
 from .forms import ConsultationForm, InsuranceVerificationForm
 from .stop_contact import stop_contact_read
@@ -35,22 +37,48 @@ def _see_other(url_name):
 
 
 def _render_form(request, template, token, attribution, *, form=None, blank=None, status=200):
-    """A blank form (its fields drawn once per worker) or one sent back with the
-    person's answers and errors (drawn now, never kept)."""
+    """A blank form (the whole page drawn once per worker, the per-visitor
+    tokens put in per request) or one sent back with the person's answers and
+    errors (drawn now, never kept)."""
+    if blank is not None:
+        page = blank_forms.blank_page(request, template, blank, _form_context)
+        if page is not None:
+            return HttpResponse(
+                page.fill(
+                    csrf_token=get_token(request),
+                    form_token=token.sign(),
+                    attribution=_hidden_inputs(attribution),
+                )
+            )
     return render(
         request,
         template,
-        {
-            "form": form,
-            "fields_html": blank.fields_html if blank else None,
-            "multipart": blank.multipart if blank else form.is_multipart(),
-            "form_token": token.sign(),
-            "attribution": attribution,
-            "honeypot_field": spam.HONEYPOT_FIELD,
-            "error_summary": form.error_summary() if form is not None and form.is_bound else [],
-        },
+        _form_context(
+            form=form,
+            blank=blank,
+            form_token=token.sign(),
+            attribution_html=_hidden_inputs(attribution),
+            error_summary=form.error_summary() if form is not None and form.is_bound else [],
+        ),
         status=status,
     )
+
+
+def _form_context(*, form=None, blank=None, form_token, attribution_html, error_summary=(), **extra):
+    return {
+        "form": form,
+        "fields_html": blank.fields_html if blank else None,
+        "multipart": blank.multipart if blank else form.is_multipart(),
+        "form_token": form_token,
+        "attribution_html": attribution_html,
+        "honeypot_field": spam.HONEYPOT_FIELD,
+        "error_summary": error_summary,
+        **extra,
+    }
+
+
+def _hidden_inputs(values: dict):
+    return format_html_join("\n    ", '<input type="hidden" name="{}" value="{}">', values.items())
 
 
 def _intake(request, form_class, *, template, thank_you):

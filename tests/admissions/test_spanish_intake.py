@@ -412,3 +412,22 @@ def test_a_spanish_program_choice_is_stored_as_the_program_it_translates(
     refused = post(client, CONSULTATION_URL, consultation_data(level_of_care=spanish_iop.pk))
     assert refused.status_code == 400
     assert ConsultationRequest.objects.count() == 1
+
+
+def test_the_blank_form_page_is_drawn_once_and_each_visitor_gets_their_own_tokens(client):
+    first = client.get(ES_CONSULTATION + "?utm_source=radio")
+    second = client.__class__().get(ES_CONSULTATION + "?utm_source=tv")
+    assert first.status_code == second.status_code == 200
+    assert second.templates == [], "the second visitor's page was drawn again"
+
+    def hidden(response, name):
+        return re.search(rf'name="{name}" value="([^"]*)"', response.content.decode()).group(1)
+
+    for name in ("csrfmiddlewaretoken", "form_token"):
+        assert hidden(first, name) != hidden(second, name), name
+    assert hidden(first, "utm_source") == "radio" and hidden(second, "utm_source") == "tv"
+    assert "SHEERHOLE" not in first.content.decode() + second.content.decode()
+    assert "no-store" in second["Cache-Control"]
+    # The English page is its own drawing.
+    english = client.get(CONSULTATION_URL)
+    assert '<html lang="en"' in english.content.decode()
