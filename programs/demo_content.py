@@ -11,15 +11,14 @@ and every contact detail, license and accreditation below (placeholders)."""
 
 import datetime
 
-import reversion
 from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.utils import timezone
 
 from . import demo_art, demo_content_es
+from .demo_rows import faqs_replace, remember
 from .models import (
     Accreditation,
-    FrequentlyAskedQuestion,
     LevelOfCare,
     License,
     Page,
@@ -597,12 +596,12 @@ def _ensure(model, match, values, *, reset, lookup=None):
     obj = model.objects.filter(lookup or Q(**match)).first()
     if obj is None:
         obj = model.objects.create(**match, **values)
-        _remember(obj)
+        remember(obj)
     elif reset:
         for name, value in {**match, **values}.items():
             setattr(obj, name, value)
         obj.save()
-        _remember(obj)
+        remember(obj)
     return obj
 
 
@@ -635,12 +634,6 @@ def _fill_new_fields(pictures, people):
     LevelOfCare.objects.filter(reviewed_by=None, reviewed_on=None, slug__in=list(PICTURE_FOR_LEVEL)).update(
         reviewed_by=people[REVIEWER], reviewed_on=timezone.localdate() - datetime.timedelta(days=30)
     )
-
-
-def _remember(obj):
-    # Explicitly, once its relations are set: the version then holds them.
-    if reversion.is_active() and reversion.is_registered(type(obj)):
-        reversion.add_to_revision(obj)
 
 
 _NO_DRAFT = {"draft": None, "draft_updated_at": None, "draft_updated_by": None, "publish_at": None}
@@ -702,16 +695,8 @@ def load_demo_content(*, reset=False) -> dict:
         level.reviewed_by = people[REVIEWER]
         level.reviewed_on = timezone.localdate() - datetime.timedelta(days=30)
         level.save()
-        # Matched by position, so a reset updates the same rows (stable ids,
-        # readable history) whatever order numbers an editor has typed since.
-        existing = list(level.faqs.all())
-        for order, (question, answer) in enumerate(faqs):
-            faq = existing[order] if order < len(existing) else FrequentlyAskedQuestion(level_of_care=level)
-            faq.question, faq.answer, faq.order = question, answer, order
-            faq.save()
-        for extra in existing[len(faqs) :]:
-            extra.delete()
-        _remember(level)
+        faqs_replace(level, faqs)
+        remember(level)
 
     for data in PAGES:
         data = dict(data)

@@ -15,12 +15,11 @@ an editor's Spanish changes stay; `reset=True` restores the demo text. This
 module does not import programs.demo_content (imports form no circle:
 tests/test_architecture.py), hence its own two small helpers below."""
 
-import reversion
 from django.db.models import Q
 
+from .demo_rows import faqs_replace, remember
 from .models import (
     DRAFT_STATE_FIELDS,
-    FrequentlyAskedQuestion,
     LevelOfCare,
     Page,
     Person,
@@ -547,13 +546,6 @@ TEAM_ES = {
 _NO_DRAFT = dict.fromkeys(DRAFT_STATE_FIELDS)
 
 
-def _remember(obj):
-    # As in programs.demo_content: every row written gets a version, once its
-    # relations are set, when the caller has opened a revision.
-    if reversion.is_active() and reversion.is_registered(type(obj)):
-        reversion.add_to_revision(obj)
-
-
 def _english(model, slug, name=None):
     lookup = Q(slug=slug) | Q(name=name) if name else Q(slug=slug)
     return model.objects.filter(lookup, language=ENGLISH).first()
@@ -579,7 +571,7 @@ def _ensure_site_hours(reset):
     if facts is not None and (reset or not facts.hours_es) and facts.hours_es != HOURS_ES:
         facts.hours_es = HOURS_ES
         facts.save()
-        _remember(facts)
+        remember(facts)
 
 
 def _ensure_team(reset):
@@ -593,7 +585,7 @@ def _ensure_team(reset):
                 changed = True
         if changed:
             person.save()
-            _remember(person)
+            remember(person)
 
 
 def _ensure_services(reset) -> dict:
@@ -614,9 +606,9 @@ def _ensure_services(reset) -> dict:
         }
         if service is None:
             service = Service.objects.create(**values)
-            _remember(service)
+            remember(service)
         elif reset:
-            _remember(_write(service, values))
+            remember(_write(service, values))
         spanish_for[english.pk] = service
     return spanish_for
 
@@ -642,15 +634,8 @@ def _ensure_level(data, services, reset):
     # The Spanish version of each service the English program offers.
     level.services.set([services[s.pk] for s in english.services.all() if s.pk in services])
     level.team.set(english.team.all())
-    # Matched by position, as in the English loader: a reset keeps the rows.
-    existing = list(level.faqs.all())
-    for order, (question, answer) in enumerate(faqs):
-        faq = existing[order] if order < len(existing) else FrequentlyAskedQuestion(level_of_care=level)
-        faq.question, faq.answer, faq.order = question, answer, order
-        faq.save()
-    for extra in existing[len(faqs) :]:
-        extra.delete()
-    _remember(level)
+    faqs_replace(level, faqs)
+    remember(level)
 
 
 def _ensure_page(data, reset):
@@ -670,7 +655,7 @@ def _ensure_page(data, reset):
         "status": PublicationStatus.PUBLISHED,
         **_NO_DRAFT,
     }
-    _remember(_write(page or Page(), values))
+    remember(_write(page or Page(), values))
 
 
 def load_spanish_demo_content(*, reset=False):
