@@ -137,13 +137,15 @@ class TranslatableMixin:
         return self.translation_of_id or self.pk
 
 
-class PublishableQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=PublicationStatus.PUBLISHED)
-
+class TranslatableQuerySet(models.QuerySet):
     def in_language(self, code=None):
         """Rows in this language (default: the active one)."""
         return self.filter(language=code or translation.get_language() or ENGLISH)
+
+
+class PublishableQuerySet(TranslatableQuerySet):
+    def published(self):
+        return self.filter(status=PublicationStatus.PUBLISHED)
 
     def with_published_versions(self):
         """Each row with the slug of its published version in every language
@@ -295,11 +297,6 @@ class PublishableContent(TranslatableMixin, models.Model):
         return [f for f in cls._meta.concrete_fields if f.name not in NOT_DRAFTED_FIELDS]
 
 
-class ServiceQuerySet(models.QuerySet):
-    def in_language(self, code=None):
-        return self.filter(language=code or translation.get_language() or ENGLISH)
-
-
 class Service(TranslatableMixin, models.Model):
     """A therapy or support service; levels of care in the same language share them."""
 
@@ -334,7 +331,7 @@ class Service(TranslatableMixin, models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
 
-    objects = ServiceQuerySet.as_manager()
+    objects = TranslatableQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "name"]
