@@ -88,6 +88,9 @@ def run_shape(instances: int, options, env: dict) -> dict:
         }
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
         requests = access_log(proxy.dir / "access.log")
+        if not requests["kinds"]:
+            # A log that recorded nothing would pass every 5xx check unseen.
+            raise SystemExit(f"nginx's access log {proxy.dir / 'access.log'} recorded no request")
         rows = database.count_by_marker(env["DATABASE_URL"], "admissions_consultationrequest", run_id)
         return {
             "instances": instances,

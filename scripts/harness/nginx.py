@@ -68,6 +68,9 @@ def deploy_site(
         ("/srv/sheer/public", str(nginx_dir / "public")),
         ("/var/www/acme", str(nginx_dir / "acme")),
         ("/etc/nginx/snippets/sheer-proxy.conf", str(ROOT / "deploy/nginx/sheer-proxy.conf")),
+        # The scripts read the status, the time and the cache status of each
+        # request from their own log (load_fleet counts 5xx and cache hits there).
+        ("    access_log /var/log/nginx/sheer-access.log sheer_no_query;\n", ""),
     ]  # fmt: skip
     for old, new in swaps:
         if old not in site:
