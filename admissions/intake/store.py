@@ -19,7 +19,7 @@ from admissions.models import (
     Lead,
     LeadEvent,
     RequestKind,
-    lead_search_tokens_rebuild,
+    lead_search_tokens_add,
 )
 
 from .answers import IntakeAnswers
@@ -151,7 +151,8 @@ def request_store(*, answers: IntakeAnswers, context: RequestContext, token_chec
             )
             submission.save(force_insert=True)
             LeadEvent.objects.create(lead=lead, at=now, kind=LeadEvent.Kind.SUBMITTED, note="")
-            lead_search_tokens_rebuild(lead)
+            # Intake never changes who the lead's people are, it only adds a request.
+            lead_search_tokens_add(lead=lead, request=submission)
             # The staff alert and auto-reply are owed by the stored request:
             # with the database queue their two task rows are written here, in
             # one INSERT, and commit with it; with any other queue they are
@@ -198,6 +199,12 @@ def _delete_written_files(submission) -> None:
 def submission_by_token(model, form_token):
     """The submission a form token already stored, if any (double submit)."""
     return model.objects.filter(form_token=form_token).first()
+
+
+def form_token_used(model, form_token) -> bool:
+    """Whether a form token already stored its request (double submit): an
+    index probe, nothing decrypted."""
+    return model.objects.filter(form_token=form_token).exists()
 
 
 def consultation_request_create(*, context: RequestContext, **answers):

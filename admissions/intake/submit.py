@@ -22,7 +22,7 @@ from admissions.models import BlockedSubmission
 from . import reference, spam
 from .blank_forms import BlankForm, blank_form
 from .forms import IntakeForm, consents_shown
-from .store import RequestContext, request_store, submission_by_token
+from .store import RequestContext, form_token_used, request_store
 
 RESEND = _("We couldn't send your form as it was. Please check your answers and press “Send” again.")
 
@@ -55,7 +55,7 @@ def intake_submit(
     *, form_class: type[IntakeForm], data, files, client_ip: str | None, page_url: str, attribution: dict
 ) -> IntakeOutcome:
     token = spam.form_token_read(data.get(spam.TOKEN_FIELD))
-    if token is not None and submission_by_token(form_class.model, token.id) is not None:
+    if token is not None and form_token_used(form_class.model, token.id):
         return IntakeOutcome()  # double click or resubmission: already stored
     if spam.honeypot_filled(data):
         return _blocked(form_class, BlockedSubmission.Reason.HONEYPOT)

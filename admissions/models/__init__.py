@@ -83,7 +83,7 @@ from .screening import (
     SubstanceRoute,
     UseFrequency,
 )
-from .search import LeadSearchToken, lead_search_tokens_rebuild
+from .search import LeadSearchToken, lead_search_tokens_add, lead_search_tokens_rebuild
 from .weekly import LeadWeek, lead_weeks_rebuild
 
 __all__ = [
@@ -118,6 +118,7 @@ __all__ = [
     "LeadSearchToken",
     "RateCount",
     "ReferralPartner",
+    "lead_search_tokens_add",
     "lead_search_tokens_rebuild",
     "CHECK_MAY_VERIFY_FROM",
     "CLOSED_STATUSES",

@@ -40,26 +40,42 @@ class LeadSearchToken(models.Model):
         return f"{self.get_kind_display()} token of lead {self.lead_id}"
 
 
+def _request_tokens(request) -> set[tuple[str, str]]:
+    """The tokens of the people on one consultation or insurance request."""
+    if isinstance(request, InsuranceVerification):
+        others = (request.holder_first_name, request.holder_last_name)
+    else:
+        others = (request.patient_first_name, request.patient_last_name)
+    return (
+        name_tokens(request.first_name, request.last_name, *others)
+        | phone_tokens(request.phone)
+        | email_tokens(request.email)
+    )
+
+
+def _lead_own_tokens(lead: Lead) -> set[tuple[str, str]]:
+    return name_tokens(lead.first_name, lead.last_name) | phone_tokens(lead.phone) | email_tokens(lead.email)
+
+
 def tokens_for_lead(lead: Lead) -> set[tuple[str, str]]:
     """Every (kind, token) the lead should be found by."""
-    tokens = (
-        name_tokens(lead.first_name, lead.last_name) | phone_tokens(lead.phone) | email_tokens(lead.email)
-    )
+    tokens = _lead_own_tokens(lead)
     for request in ConsultationRequest.objects.filter(lead=lead).only(
         "first_name", "last_name", "patient_first_name", "patient_last_name", "phone", "email"
     ):
-        tokens |= name_tokens(
-            request.first_name, request.last_name, request.patient_first_name, request.patient_last_name
-        )
-        tokens |= phone_tokens(request.phone) | email_tokens(request.email)
+        tokens |= _request_tokens(request)
     for request in InsuranceVerification.objects.filter(lead=lead).only(
         "first_name", "last_name", "holder_first_name", "holder_last_name", "phone", "email"
     ):
-        tokens |= name_tokens(
-            request.first_name, request.last_name, request.holder_first_name, request.holder_last_name
-        )
-        tokens |= phone_tokens(request.phone) | email_tokens(request.email)
+        tokens |= _request_tokens(request)
     return tokens
+
+
+def _tokens_insert(lead: Lead, tokens) -> None:
+    LeadSearchToken.objects.bulk_create(
+        [LeadSearchToken(lead=lead, kind=kind, token=token) for kind, token in tokens],
+        ignore_conflicts=True,
+    )
 
 
 @transaction.atomic
@@ -72,7 +88,12 @@ def lead_search_tokens_rebuild(lead: Lead) -> None:
     if stale:
         for kind, token in stale:
             LeadSearchToken.objects.filter(lead=lead, kind=kind, token=token).delete()
-    LeadSearchToken.objects.bulk_create(
-        [LeadSearchToken(lead=lead, kind=kind, token=token) for kind, token in wanted - have],
-        ignore_conflicts=True,
-    )
+    _tokens_insert(lead, wanted - have)
+
+
+def lead_search_tokens_add(*, lead: Lead, request) -> None:
+    """A request was just attached to the lead, and nothing else about the
+    lead's people changed (the public forms): its tokens and the lead's own
+    are added, in one INSERT that skips the ones already there. Equivalent to
+    a rebuild without reading the lead's other requests (tested against it)."""
+    _tokens_insert(lead, _lead_own_tokens(lead) | _request_tokens(request))

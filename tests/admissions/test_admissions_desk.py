@@ -18,6 +18,7 @@ from admissions.contact import (
     name_problem,
     name_words,
     normalize_phone_with_extension,
+    search_token,
     tel_href,
 )
 from admissions.intake import spam
@@ -30,7 +31,9 @@ from admissions.models import (
     LeadSearchToken,
     LeadStatus,
     ReferralPartner,
+    lead_search_tokens_rebuild,
 )
+from admissions.models.search import tokens_for_lead
 from admissions.services import pipeline
 from admissions.staff import selectors
 
@@ -113,6 +116,37 @@ def test_search_looks_at_every_status_and_shows_it(coord_client, coord):
     response, _ = search(coord_client, "closed@example.com")
     assert ids_in(response) == {lead.pk}
     assert "Closed: declined" in response.content.decode()
+
+
+def lead_tokens(lead):
+    return set(LeadSearchToken.objects.filter(lead=lead).values_list("kind", "token"))
+
+
+def test_intake_adds_exactly_the_tokens_a_full_rebuild_would():
+    """The forms add a request's tokens without reading the lead's other
+    requests (issue 14): after a new lead, a second request from the same
+    phone naming a patient, an insurance request naming a policy holder and a
+    request from the same email, the lead's tokens are what a rebuild makes."""
+    first, lead = make_consultation(
+        first_name="Ana", last_name="Ruiz", phone="+17145550170", email="ana@example.com"
+    )
+    assert lead_tokens(lead) == tokens_for_lead(lead)
+    second, same = make_consultation(
+        first_name="Ana", last_name="Ruiz", phone="+17145550170", who_needs_help="loved_one",
+        patient_first_name="Tomás", patient_last_name="Ruiz Vega",
+    )  # fmt: skip
+    third, also = make_insurance(
+        first_name="Ana", last_name="Ruiz", phone="+17145550170", policy_holder="someone_else",
+        holder_first_name="Luis", holder_last_name="Vega",
+    )  # fmt: skip
+    fourth, again = make_consultation(
+        first_name="Anita", last_name="Ruiz", phone="+17145550999", email="ANA@example.com"
+    )
+    assert (same.pk, also.pk, again.pk) == (lead.pk,) * 3
+    added = lead_tokens(lead)
+    assert {("name", search_token("name", w)) for w in ("tomas", "vega", "luis", "anita")} <= added
+    lead_search_tokens_rebuild(lead)
+    assert added == lead_tokens(lead) == tokens_for_lead(lead)
 
 
 # 15 #4: a match on one identifier never adds or changes the other -------------------
