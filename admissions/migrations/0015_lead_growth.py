@@ -32,7 +32,7 @@ def forwards(apps, schema_editor):
 
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("LOCK TABLE admissions_lead IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute(trigger_sql(settings.TIME_ZONE))
+        cursor.execute(trigger_sql(settings.TIME_ZONE, slots=1))  # the slot column came in 0022
         cursor.execute(refill_sql(settings.TIME_ZONE))
         # The median time to first contact per week walks this index to the middle.
         cursor.execute(delay_index_sql(settings.TIME_ZONE))

@@ -19,12 +19,24 @@ changing TIME_ZONE run `manage.py rebuild_lead_weeks` (which also re-counts
 everything from the leads under a lock; the dashboard test compares the
 table with a direct count after a mix of writes).
 
+Each count is spread over SLOTS rows (`slot`, chosen by the writing
+transaction's id): every new request of a week comes in with the same status,
+channel and source, and with one row each request's transaction held that
+row's lock from its lead INSERT to its COMMIT, so concurrent submissions
+queued behind one another (issue 14's fleet load). A decrement goes to the
+writer's own slot too, so one slot may hold a negative count; only the sum
+over the slots means anything, and readers sum.
+
 Other databases (SQLite for `make run`) have no trigger: the dashboard counts
 the leads directly there (admissions.staff.figures).
 """
 
 from django.conf import settings
 from django.db import connection, models, transaction
+
+# Rows per count: concurrent writers land on different rows (slot = the
+# transaction id modulo SLOTS); readers sum them.
+SLOTS = 8
 
 
 class LeadWeek(models.Model):
@@ -35,11 +47,13 @@ class LeadWeek(models.Model):
     source = models.CharField(max_length=100)
     leads = models.IntegerField(default=0)
     contacted = models.IntegerField(default=0, help_text="Of them, reached by staff (first contact set).")
+    # A rebuild counts into slot 0; the trigger writes to the transaction's own.
+    slot = models.SmallIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["week", "status", "channel", "level_of_care_id", "source"],
+                fields=["week", "status", "channel", "level_of_care_id", "source", "slot"],
                 name="lead_week_once",
                 nulls_distinct=False,
             )
@@ -57,25 +71,30 @@ def week_sql(column: str, zone: str | None = None) -> str:
     return f"date_trunc('week', {column} AT TIME ZONE '{zone}')"
 
 
-def trigger_sql(zone: str | None = None) -> str:
-    """The trigger function and the trigger that keep LeadWeek in step."""
+def trigger_sql(zone: str | None = None, *, slots: int = SLOTS) -> str:
+    """The trigger function and the trigger that keep LeadWeek in step
+    (slots=1: the table before it had a slot column, migration 0015)."""
     old_week, new_week = week_sql("OLD.received_at", zone), week_sql("NEW.received_at", zone)
+    key = "week, status, channel, level_of_care_id, source" + (", slot" if slots > 1 else "")
+    mine = ", mine" if slots > 1 else ""
+
+    def add(week: str, row: str, sign: str) -> str:
+        return f"""
+        INSERT INTO admissions_leadweek ({key}, leads, contacted)
+        VALUES ({week}::date, {row}.status, {row}.channel, {row}.level_of_care_id, {row}.source{mine},
+                {sign}1, {sign}({row}.first_contact_at IS NOT NULL)::int)
+        ON CONFLICT ({key}) DO UPDATE
+           SET leads = admissions_leadweek.leads + EXCLUDED.leads,
+               contacted = admissions_leadweek.contacted + EXCLUDED.contacted;"""  # noqa: S608 - our own names
+
     return f"""
 CREATE OR REPLACE FUNCTION admissions_lead_week_count() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    mine smallint := (pg_current_xact_id()::text::bigint % {slots})::smallint;
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE admissions_leadweek
-           SET leads = leads - 1, contacted = contacted - (OLD.first_contact_at IS NOT NULL)::int
-         WHERE week = {old_week}::date AND status = OLD.status AND channel = OLD.channel
-           AND level_of_care_id IS NOT DISTINCT FROM OLD.level_of_care_id AND source = OLD.source;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN{add(old_week, "OLD", "-")}
     END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        INSERT INTO admissions_leadweek (week, status, channel, level_of_care_id, source, leads, contacted)
-        VALUES ({new_week}::date, NEW.status, NEW.channel, NEW.level_of_care_id, NEW.source,
-                1, (NEW.first_contact_at IS NOT NULL)::int)
-        ON CONFLICT (week, status, channel, level_of_care_id, source) DO UPDATE
-           SET leads = admissions_leadweek.leads + 1,
-               contacted = admissions_leadweek.contacted + EXCLUDED.contacted;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN{add(new_week, "NEW", "")}
     END IF;
     RETURN NULL;
 END
@@ -104,7 +123,7 @@ DROP FUNCTION IF EXISTS admissions_lead_week_count();
 
 
 def refill_sql(zone: str | None = None) -> str:
-    """Every count again, from the leads."""
+    """Every count again, from the leads (into slot 0, the column's default)."""
     return f"""
 DELETE FROM admissions_leadweek;
 INSERT INTO admissions_leadweek (week, status, channel, level_of_care_id, source, leads, contacted)

@@ -61,9 +61,10 @@ def weekly_counts(*, since: datetime.datetime, dimension: str) -> dict[datetime.
         return weekly_counts_live(since=since, dimension=dimension)
     column = "level_of_care_id" if dimension == "level_of_care" else dimension
     rows = (
-        LeadWeek.objects.filter(week__gte=_first_week(since), leads__gt=0)
+        LeadWeek.objects.filter(week__gte=_first_week(since))
         .values_list("week", column)
         .annotate(n=Sum("leads"))
+        .filter(n__gt=0)  # over the slots: one slot alone may be negative
         .order_by()
     )
     result: dict[datetime.date, dict] = defaultdict(lambda: defaultdict(int))
@@ -154,9 +155,10 @@ def status_totals(*, since: datetime.datetime) -> dict[str, int]:
     if not _aggregated(since):
         return status_totals_live(since=since)
     rows = (
-        LeadWeek.objects.filter(week__gte=_first_week(since), leads__gt=0)
+        LeadWeek.objects.filter(week__gte=_first_week(since))
         .values_list("status")
         .annotate(n=Sum("leads"))
+        .filter(n__gt=0)
         .order_by()
     )
     return dict(rows)
@@ -179,9 +181,10 @@ def _indexed_medians(since: datetime.datetime) -> dict:
     """{week: median delay, None: the median of the whole period} in two queries
     on lead_contact_delay_week; the contacted counts come from LeadWeek."""
     counts = dict(
-        LeadWeek.objects.filter(week__gte=_first_week(since), contacted__gt=0)
+        LeadWeek.objects.filter(week__gte=_first_week(since))
         .values_list("week")
         .annotate(n=Sum("contacted"))
+        .filter(n__gt=0)
         .order_by()
     )
     if not counts:

@@ -4,10 +4,12 @@ one-word search in the search index. Each must equal a direct count."""
 
 import datetime
 import random
+import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.test import Client
 from django.utils import timezone
 
@@ -42,10 +44,12 @@ def assert_counts_match(weeks=52, now=None):
 
 
 def table():
+    """Each count summed over its slots (admissions.models.weekly.SLOTS)."""
     return sorted(
-        LeadWeek.objects.filter(leads__gt=0).values_list(
-            "week", "status", "channel", "level_of_care_id", "source", "leads", "contacted"
-        )
+        LeadWeek.objects.values_list("week", "status", "channel", "level_of_care_id", "source")
+        .annotate(total=Sum("leads"), reached=Sum("contacted"))
+        .filter(total__gt=0)
+        .order_by()
     )
 
 
@@ -176,3 +180,40 @@ def test_the_dashboard_reads_the_medians_once(django_assert_max_num_queries):
     assert overall == datetime.timedelta(minutes=9) and list(weekly.values()) == [overall]
     with django_assert_max_num_queries(2):  # the contacted counts, then one walk of the index
         figures.first_contact_medians(since=since)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_in_the_same_week_do_not_wait_for_each_other():
+    """Issue 14's fleet load: every new request of a week adds to the same
+    count (status new, web form, the same source). Before the slots, the second
+    submission waited on that row until the first one committed."""
+    first_holds_its_row, release = threading.Event(), threading.Event()
+    failures = []
+
+    def first_submission():
+        try:
+            with transaction.atomic():
+                make_consultation(first_name="Uno")
+                first_holds_its_row.set()
+                release.wait(10)
+        except Exception as error:  # noqa: BLE001 - reported by the main thread
+            failures.append(error)
+            first_holds_its_row.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_submission)
+    thread.start()
+    try:
+        assert first_holds_its_row.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            make_consultation(first_name="Dos")  # raises OperationalError if it had to wait
+    finally:
+        release.set()
+        thread.join(10)
+    assert not failures
+    assert Lead.objects.count() == 2
+    assert_counts_match(now=timezone.now())
+    assert sum(row[5] for row in table()) == 2
