@@ -9,6 +9,8 @@ external Referer), which is fine because form pages are never cached.
 
 from urllib.parse import urlsplit
 
+from django.utils.html import format_html_join
+
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 FIELDS = ("landing_page", "referrer", *UTM_FIELDS)
 MAX_LENGTHS = {"landing_page": 500, "referrer": 500} | dict.fromkeys(UTM_FIELDS, 100)
@@ -16,7 +18,12 @@ MAX_LENGTHS = {"landing_page": 500, "referrer": 500} | dict.fromkeys(UTM_FIELDS,
 
 def _clean(name: str, value) -> str:
     # Printable text only, cut to the column size: attribution never blocks a request.
-    text = "".join(ch for ch in str(value or "") if ch.isprintable()).strip()
+    if not value:
+        return ""
+    text = str(value)
+    if not text.isprintable():
+        text = "".join(ch for ch in text if ch.isprintable())
+    text = text.strip()
     return text[: MAX_LENGTHS[name]]
 
 
@@ -45,3 +52,8 @@ def attribution_from_post(request) -> dict:
     if values["referrer"]:
         values["referrer"] = _external_referrer(request, values["referrer"])
     return values
+
+
+def hidden_inputs(values: dict):
+    """The form's hidden attribution inputs (values escaped)."""
+    return format_html_join("\n    ", '<input type="hidden" name="{}" value="{}">', values.items())

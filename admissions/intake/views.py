@@ -13,7 +13,6 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import format_html_join
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -22,7 +21,7 @@ from admissions.models import RequestKind
 from programs.page_memo import memoized_page
 
 from . import blank_forms, spam
-from .attribution import attribution_from_post, attribution_initial
+from .attribution import attribution_from_post, attribution_initial, hidden_inputs
 from .forms import ConsultationForm, InsuranceVerificationForm
 from .stop_contact import stop_contact_read
 from .store import contact_stop_by_link
@@ -44,11 +43,7 @@ def _render_form(request, template, token, attribution, *, form=None, blank=None
         page = blank_forms.blank_page(request, template, blank, _form_context)
         if page is not None:
             return HttpResponse(
-                page.fill(
-                    csrf_token=get_token(request),
-                    form_token=token.sign(),
-                    attribution=_hidden_inputs(attribution),
-                )
+                page.fill({"csrf_token": get_token(request), "form_token": token.sign(), **attribution})
             )
     return render(
         request,
@@ -57,7 +52,7 @@ def _render_form(request, template, token, attribution, *, form=None, blank=None
             form=form,
             blank=blank,
             form_token=token.sign(),
-            attribution_html=_hidden_inputs(attribution),
+            attribution_html=hidden_inputs(attribution),
             error_summary=form.error_summary() if form is not None and form.is_bound else [],
         ),
         status=status,
@@ -75,10 +70,6 @@ def _form_context(*, form=None, blank=None, form_token, attribution_html, error_
         "error_summary": error_summary,
         **extra,
     }
-
-
-def _hidden_inputs(values: dict):
-    return format_html_join("\n    ", '<input type="hidden" name="{}" value="{}">', values.items())
 
 
 def _intake(request, form_class, *, template, thank_you):
