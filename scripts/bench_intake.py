@@ -7,8 +7,8 @@ with production settings on 127.0.0.1:8401 (rate limit and minimum fill time
 off, so it measures the server; tasks go to the database queue as in
 production, mail to a dummy backend). Then:
 
-1. Sequential, one client, in turns: N requests of a program page (gunicorn
-   itself, no HTTP cache), N of the form page, and N whole submissions (GET the
+1. Sequential, one client, in turns: 10N requests of a program page (gunicorn
+   itself, no HTTP cache), 10N of the form page, and N whole submissions (GET the
    form, POST it, follow the 303 to the thank-you page). Server CPU per request
    = utime+stime of the gunicorn workers and of the PostgreSQL backends serving
    them (/proc), over N. Prints the form page and the whole submission as
@@ -111,11 +111,19 @@ def sequential(args, master, url):
         return ok
 
     cpu = {"page": 0.0, "form": 0.0, "submission": 0.0}
-    half = max(1, args.sequential // 2)
+    # /proc counts CPU in 10 ms ticks: 100 program pages of ~0.5 ms are 5 ticks,
+    # so each page kind is requested page_factor times as often as a submission
+    # (+-1 tick is then about 1 %, not 20 %).
+    halves = {
+        "page": max(1, args.sequential * args.page_factor // 2),
+        "form": max(1, args.sequential * args.page_factor // 2),
+        "submission": max(1, args.sequential // 2),
+    }
+    half = halves["submission"]
     for round_ in range(2):
         for name, request in (("page", page), ("form", form), ("submission", submission)):
             spent, failed = cpu_per_request(
-                master, url, half, (lambda i, r=request, start=round_ * half: r(start + i))
+                master, url, halves[name], (lambda i, r=request, start=round_ * halves[name]: r(start + i))
             )
             cpu[name] += spent / 2
             errors += failed
@@ -182,7 +190,10 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8401)))
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--submitters", type=int, default=32)
-    parser.add_argument("--sequential", type=int, default=200, help="requests of each kind, sequentially")
+    parser.add_argument("--sequential", type=int, default=200, help="whole submissions, sequentially")
+    parser.add_argument(
+        "--page-factor", type=int, default=10, help="program and form pages per submission, sequentially"
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() * 2 + 1)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--database", default="sheer_bench_intake")
@@ -217,7 +228,8 @@ def main(argv=None):
         cpu = seq["cpu"]
         form_ratio, submission_ratio = cpu["form"] / cpu["page"], cpu["submission"] / cpu["page"]
         print(
-            f"Sequential, {seq['n']} of each, one client (server CPU: gunicorn workers + PostgreSQL backends):"
+            f"Sequential, {seq['n']} submissions and {seq['n'] * args.page_factor} of each page, one client"
+            " (server CPU: gunicorn workers + PostgreSQL backends):"
         )
         print(f"  program page {PROGRAM_PAGE} (no HTTP cache): {cpu['page']:.2f} ms per request")
         print(f"  consultation form page: {cpu['form']:.2f} ms per request")
