@@ -4,7 +4,6 @@ one-word search in the search index. Each must equal a direct count."""
 
 import datetime
 import random
-import threading
 
 import pytest
 from django.core.management import call_command
@@ -18,6 +17,7 @@ from admissions.services import pipeline
 from admissions.staff import dashboard, figures
 from admissions.staff.search import SEARCH_TOKEN_VAR, lead_search_count, lead_search_q, search_token
 from programs.models import LevelOfCare
+from tests.held_open import held_open
 
 from .factories import coordinator, login, make_consultation
 
@@ -187,33 +187,10 @@ def test_two_submissions_in_the_same_week_do_not_wait_for_each_other():
     """Issue 14's fleet load: every new request of a week adds to the same
     count (status new, web form, the same source). Before the slots, the second
     submission waited on that row until the first one committed."""
-    first_holds_its_row, release = threading.Event(), threading.Event()
-    failures = []
-
-    def first_submission():
-        try:
-            with transaction.atomic():
-                make_consultation(first_name="Uno")
-                first_holds_its_row.set()
-                release.wait(10)
-        except Exception as error:  # noqa: BLE001 - reported by the main thread
-            failures.append(error)
-            first_holds_its_row.set()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=first_submission)
-    thread.start()
-    try:
-        assert first_holds_its_row.wait(10)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout = '2s'")
-            make_consultation(first_name="Dos")  # raises OperationalError if it had to wait
-    finally:
-        release.set()
-        thread.join(10)
-    assert not failures
+    with held_open(lambda: make_consultation(first_name="Uno")), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+        make_consultation(first_name="Dos")  # raises OperationalError if it had to wait
     assert Lead.objects.count() == 2
     assert_counts_match(now=timezone.now())
     assert sum(row[5] for row in table()) == 2

@@ -173,7 +173,9 @@ def test_attribution_in_the_kept_blank_page_is_escaped(client):
     """The blank page is drawn once with a hole per attribution value; what a
     link puts in the query string is escaped into it, never pasted raw."""
     client.get(CONSULTATION_URL)  # draws and keeps the page
-    html = client.get(CONSULTATION_URL + '?utm_campaign="><script>x()</script>&utm_term=a%26b').content.decode()
+    html = client.get(
+        CONSULTATION_URL + '?utm_campaign="><script>x()</script>&utm_term=a%26b'
+    ).content.decode()
     assert "<script>x()" not in html
     assert 'name="utm_campaign" value="&quot;&gt;&lt;script&gt;x()&lt;/script&gt;"' in html
     assert 'name="utm_term" value="a&amp;b"' in html

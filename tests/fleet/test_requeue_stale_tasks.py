@@ -2,16 +2,15 @@
 worker's task does not."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from sheer_site.management.commands.requeue_stale_tasks import stale_tasks_requeue
+from tests.held_open import held_open
 
 pytestmark = pytest.mark.django_db
 
@@ -84,25 +83,7 @@ def test_two_workers_reconnecting_at_once_each_requeue_their_own_task():
     skip locked ones, and the drill found a task left RUNNING for ever.)"""
     first = task(TaskResultStatus.RUNNING, workers=["host-1"], started_minutes_ago=1)
     second = task(TaskResultStatus.RUNNING, workers=["host-2"], started_minutes_ago=1)
-    holding, release = threading.Event(), threading.Event()
-    counted = []
-
-    def first_worker():
-        try:
-            with transaction.atomic():
-                counted.append(stale_tasks_requeue(worker_id="host-1"))
-                holding.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=first_worker)
-    thread.start()
-    try:
-        assert holding.wait(10)
+    with held_open(lambda: stale_tasks_requeue(worker_id="host-1")) as counted:
         assert stale_tasks_requeue(worker_id="host-2") == 1
-    finally:
-        release.set()
-        thread.join(10)
     assert counted == [1]
     assert (status(first), status(second)) == (TaskResultStatus.READY, TaskResultStatus.READY)
