@@ -203,6 +203,15 @@ class Lead(models.Model):
         blank=True,
         help_text="Why the site held it for a look: too_fast or rate_limit. Empty when clear.",
     )
+    spanish = models.BooleanField(
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text=(
+            "One of the lead's requests came through the Spanish form or asked for Spanish. "
+            "Kept by the database on PostgreSQL (admissions/models/spanish.py); the inbox's badge and filter."
+        ),
+    )
     contact_stopped_at = models.DateTimeField(
         "asked us to stop contacting them", null=True, blank=True, editable=False
     )
@@ -278,6 +287,8 @@ class Lead(models.Model):
             models.Index(fields=["kind", "-received_at"], name="lead_kind_received"),
             models.Index(fields=["source"], name="lead_source"),
             models.Index(fields=["channel", "-received_at"], name="lead_channel_received"),
+            # The inbox's Spanish filter (with or without a status) and its count.
+            models.Index(fields=["status", "-received_at"], name="lead_spanish", condition=Q(spanish=True)),
             # The Today view and the "waiting" filter: open leads nobody reached yet.
             models.Index(
                 fields=["received_at"],
@@ -297,6 +308,18 @@ class Lead(models.Model):
 
     def __str__(self):
         return f"Lead {self.pk}"
+
+    def save(self, *args, **kwargs):
+        # `spanish` belongs to the database (admissions/models/spanish.py): a
+        # save of a loaded lead never writes back the value it read, which a
+        # merge or a split has just changed underneath it.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.attname != "spanish"
+            ]
+        super().save(*args, **kwargs)
 
     def get_admin_url(self):
         return reverse("admin:admissions_lead_change", args=[self.pk])

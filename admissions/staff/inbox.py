@@ -147,10 +147,11 @@ class LanguageFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
+        # LeadAdmin.get_queryset annotates in_spanish on every inbox row.
         if value == "es":
-            return queryset.filter(selectors.in_spanish())
+            return queryset.filter(in_spanish=True)
         if value == "en":
-            return queryset.exclude(selectors.in_spanish())
+            return queryset.exclude(in_spanish=True)
         raise IncorrectLookupParameters(f"unknown language filter {value!r}")
 
 
