@@ -18,11 +18,13 @@ import threading
 import time
 from functools import wraps
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.middleware.csp import get_nonce
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 
 from . import content_cache
 from .content_cache import MEMO_SECONDS, current_version
@@ -68,6 +70,13 @@ def memoized_page(view):
         return response
 
     return wrapped
+
+
+def public_page(view):
+    """A public page: the same bytes for everyone, so a shared cache (nginx)
+    may keep it for PUBLIC_PAGE_MAX_AGE, and each worker keeps it until
+    content changes. ConditionalGetMiddleware adds the ETag for 304s."""
+    return memoized_page(cache_control(public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)(view))
 
 
 def _shareable(request, response) -> bool:

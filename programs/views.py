@@ -6,21 +6,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_otp.decorators import otp_required
 
 from . import drafts, insurers, renditions, selectors, structured_data
 from .languages import alternates_for_content
 from .models import LevelOfCare, Page
-from .page_memo import memoized_page
-
-
-# Public pages: the same bytes for everyone, so a shared cache (nginx) may
-# keep them. ConditionalGetMiddleware adds the ETag for 304s.
-def public_page(view):
-    # ... and each worker keeps the rendered page until content changes (page_memo).
-    return memoized_page(cache_control(public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)(view))
+from .page_memo import public_page
 
 
 # Breadcrumbs in the active language: names from the catalogue, paths reversed.

@@ -13,12 +13,12 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from admissions.access.audit import client_ip
 from admissions.models import RequestKind
-from programs.page_memo import memoized_page
+from programs.page_memo import public_page
 
 from . import blank_forms, spam
 from .attribution import attribution_from_post, attribution_initial, hidden_inputs
@@ -119,13 +119,6 @@ consultation.form_class = ConsultationForm
 verify_insurance.form_class = InsuranceVerificationForm
 
 
-# Public like a program page (settings.CACHEABLE_PATH_PREFIXES lets it through
-# the no-store rule for /admissions/): nothing personal is on it, no cookie is set.
-def thank_you_page(view):
-    # The same words for everyone: public, and kept per worker like a program page.
-    return memoized_page(cache_control(public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)(view))
-
-
 def _thank_you(request, kind):
     return render(
         request,
@@ -134,14 +127,16 @@ def _thank_you(request, kind):
     )
 
 
+# Public like a program page (settings.CACHEABLE_PATH_PREFIXES lets it through
+# the no-store rule for /admissions/): nothing personal is on it, no cookie is set.
 @require_safe
-@thank_you_page
+@public_page
 def consultation_thanks(request):
     return _thank_you(request, RequestKind.CONSULTATION)
 
 
 @require_safe
-@thank_you_page
+@public_page
 def insurance_thanks(request):
     return _thank_you(request, RequestKind.INSURANCE)
 
