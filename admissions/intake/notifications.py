@@ -50,11 +50,6 @@ def _admin_lead_url(lead_id: int) -> str:
     return urljoin(settings.SITE_URL + "/", path.lstrip("/"))
 
 
-def speaks_spanish(submission) -> bool:
-    """The request came through the Spanish form, or asks us to use Spanish."""
-    return Language.SPANISH in (submission.language, submission.preferred_language)
-
-
 def staff_alert_message(submission) -> EmailMessage | None:
     recipients = [a.strip() for a in settings.ADMISSIONS_ALERT_EMAIL.split(",") if a.strip()]
     if not recipients:
@@ -69,7 +64,7 @@ def staff_alert_message(submission) -> EmailMessage | None:
 def _staff_alert(submission, recipients) -> EmailMessage:
     lead = submission.lead
     level = getattr(submission, "level_of_care", None) or lead.level_of_care
-    spanish = speaks_spanish(submission)
+    spanish = submission.speaks_spanish
     context = {
         "kind": RequestKind(_kind_of(submission)).label,
         "level_of_care": level.name if level else "Not sure / not asked",

@@ -39,6 +39,7 @@ from .leads import (
 )
 from .referrals import ReferralPartner
 from .requests import (
+    SPEAKS_SPANISH,
     SUBMISSION_MODELS,
     BestTimeToCall,
     BlockedSubmission,
@@ -142,6 +143,7 @@ __all__ = [
     "LeadQuerySet",
     "LeadStatus",
     "Language",
+    "SPEAKS_SPANISH",
     "language_of",
     "PolicyHolder",
     "PreferredLanguage",

@@ -184,6 +184,17 @@ class Submission(models.Model):
         abstract = True
         ordering = ["-submitted_at"]
 
+    @property
+    def speaks_spanish(self) -> bool:
+        """Came through the Spanish form, or asks us to use Spanish (SPEAKS_SPANISH)."""
+        return Language.SPANISH in (self.language, self.preferred_language)
+
+
+# The same rule for a query: the inbox's badge and filter where the database
+# keeps no Lead.spanish (SQLite), and the tests of the trigger that keeps it
+# (admissions/models/spanish.py writes it in SQL).
+SPEAKS_SPANISH = Q(language=Language.SPANISH) | Q(preferred_language=Language.SPANISH)
+
 
 class BestTimeToCall(models.TextChoices):
     ANY = "any", _("Any time")

@@ -1,5 +1,6 @@
 """Lead.spanish, kept by the database: whether any of the lead's requests came
-through the Spanish form or asked us to use Spanish.
+through the Spanish form or asked us to use Spanish (the rule of
+Submission.speaks_spanish and SPEAKS_SPANISH, here in SQL).
 
 The inbox shows a badge and filters on it. Asked of the requests on every
 inbox page, the filter's count probed a request per open lead: 465 ms at

@@ -16,13 +16,13 @@ from admissions.contact import reached_by
 from admissions.models import (
     OPEN_BENEFITS_STATUSES,
     OPEN_STATUSES,
+    SPEAKS_SPANISH,
     SUBMISSION_MODELS,
     BenefitsVerification,
     Channel,
     ConsultationRequest,
     EligibilityCheck,
     InsuranceVerification,
-    Language,
     Lead,
     LeadEvent,
     LeadStatus,
@@ -142,9 +142,8 @@ def in_spanish():
     for `make run`) ask the requests."""
     if connection.vendor == "postgresql":
         return F("spanish")
-    spanish = Q(language=Language.SPANISH) | Q(preferred_language=Language.SPANISH)
-    return Exists(ConsultationRequest.objects.filter(spanish, lead=OuterRef("pk"))) | Exists(
-        InsuranceVerification.objects.filter(spanish, lead=OuterRef("pk"))
+    return Exists(ConsultationRequest.objects.filter(SPEAKS_SPANISH, lead=OuterRef("pk"))) | Exists(
+        InsuranceVerification.objects.filter(SPEAKS_SPANISH, lead=OuterRef("pk"))
     )
 
 

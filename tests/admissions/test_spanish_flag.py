@@ -4,9 +4,9 @@ every kind of write that can change it, each lead's flag must equal what its
 requests say."""
 
 import pytest
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
-from admissions.models import ConsultationRequest, InsuranceVerification, Lead
+from admissions.models import SPEAKS_SPANISH, ConsultationRequest, InsuranceVerification, Lead
 from admissions.services import pipeline
 
 from .factories import coordinator, make_consultation, make_insurance
@@ -15,10 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def asked_of_the_requests() -> dict[int, bool]:
-    spanish = Q(language="es") | Q(preferred_language="es")
     leads = Lead.objects.annotate(
-        from_requests=Exists(ConsultationRequest.objects.filter(spanish, lead=OuterRef("pk")))
-        | Exists(InsuranceVerification.objects.filter(spanish, lead=OuterRef("pk")))
+        from_requests=Exists(ConsultationRequest.objects.filter(SPEAKS_SPANISH, lead=OuterRef("pk")))
+        | Exists(InsuranceVerification.objects.filter(SPEAKS_SPANISH, lead=OuterRef("pk")))
     )
     return dict(leads.values_list("pk", "from_requests"))
 
