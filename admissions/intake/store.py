@@ -175,7 +175,7 @@ def request_store(*, answers: IntakeAnswers, context: RequestContext, token_chec
     except IntegrityError:
         _delete_written_files(submission)
         # A concurrent post with the same token won the race.
-        existing = model.objects.filter(form_token=context.form_token).first()
+        existing = submission_by_token(model, context.form_token)
         if existing is None:
             raise
         return existing, False
